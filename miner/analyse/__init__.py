@@ -1,0 +1,1 @@
+"""Analysis stage: tokens and lemmas, lexicon matches, the passage classifier."""

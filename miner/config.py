@@ -1,0 +1,61 @@
+"""Typed settings: the one place in the product that reads the environment.
+
+Every setting has a default and a help text (``Field(description=...)``); ``miner settings``
+prints them. Environment variables are ``MINER_<NAME>`` (``MINER_DATABASE_URL``, ...).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The project's data folder (sources, lexicons, rubric, models), shipped beside the package.
+CORPORA_DIR = Path(__file__).resolve().parent.parent / "corpora"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINER_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///miner.db",
+        description="SQLAlchemy URL of the store. SQLite by default (no server); "
+        "postgresql+psycopg://... for the distributed set-up.",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker (redis://127.0.0.1:6379/0). When set, `miner run` enqueues to workers "
+        "instead of working in-process.",
+    )
+    result_backend: str | None = Field(None, description="Celery result backend; defaults to the broker.")
+    corpora_dir: Path = Field(CORPORA_DIR, description="Folder with sources/, lexicons/, rubric.toml, models/.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "policy-miner",
+        description="Where derived data that is slow to build (lemma tables) is cached.",
+    )
+    user_agent: str = Field(
+        "policy-miner/0.1 (+https://github.com/policy-miner; policy monitoring bot)",
+        description="User-Agent sent with every request and matched against robots.txt.",
+    )
+    request_timeout: float = Field(30.0, description="Seconds for connect/read of one request.")
+    request_deadline: float = Field(120.0, description="Seconds a whole request (all bytes) may take.")
+    max_download_bytes: int = Field(
+        64 * 1024 * 1024, description="Cap on a response body, raw and after decompression."
+    )
+    max_redirects: int = Field(10, description="Redirect hops followed, each re-checked by the SSRF guard.")
+    default_delay: float = Field(2.0, description="Seconds between two requests to one host.")
+    extract_timeout: float = Field(120.0, description="Seconds one document's extraction may take.")
+    extract_memory_mb: int = Field(1024, description="Address-space limit (MiB) of the extraction subprocess.")
+    ocr: bool = Field(True, description="Run Tesseract on scanned PDF pages when it is installed.")
+    migrant_threshold: float | None = Field(
+        None, description="Override of the classifier's decision threshold for `migrant` (0-1)."
+    )
+    api_token: str | None = Field(None, description="Bearer token that web/API writes require.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

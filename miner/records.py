@@ -1,0 +1,210 @@
+"""Frozen records passed between stages.
+
+Every stage is a plain function from one of these to the next; none of them holds a database
+session, a Celery task or an HTTP client. Tuples, not lists, so that a record can be hashed,
+shared between threads and never changed behind a stage's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+#: Governments a source or document can belong to (DOMAIN.md).
+GOVERNMENTS = ("federal", "flemish", "walloon", "brussels", "fwb", "cocof", "vgc", "ostbelgien")
+#: Policy domains the product watches.
+DOMAINS = ("employment", "education", "integration")
+#: Paragraph languages the language stage assigns.
+LANGUAGES = ("nl", "fr", "de", "en", "other")
+
+
+def content_hash(data: bytes) -> str:
+    """The identity of a document version: sha256 of its raw bytes, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One entry of the source registry (``corpora/sources/*.toml``)."""
+
+    id: str
+    name: str
+    government: str
+    domains: tuple[str, ...]
+    languages: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    scope: tuple[str, ...]
+    cadence: str = "daily"
+    #: Entry points that are sitemaps or RSS/Atom feeds rather than HTML listing pages.
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    #: Document kinds kept from this source ("pdf", "html", "docx", "odt", "text").
+    document_types: tuple[str, ...] = ("pdf", "html", "docx", "odt")
+    #: Seconds between two requests to one host (robots.txt Crawl-delay wins when larger).
+    delay: float = 2.0
+    #: How many links deep to follow from the start URLs.
+    max_depth: int = 2
+    #: Upper bound on documents fetched per crawl of this source.
+    max_documents: int = 500
+    #: URL substrings never followed even inside scope (search pages, calendars, ...).
+    exclude: tuple[str, ...] = ()
+    notes: str = ""
+
+    def in_scope(self, url: str) -> bool:
+        """True when ``url`` starts with one of the scope prefixes and matches no exclusion."""
+        return any(url.startswith(p) for p in self.scope) and not any(x in url for x in self.exclude)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The answer to one fetch: raw bytes plus what HTTP said about them."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = None
+    #: Set when the server answered 304 to a conditional request: ``content`` is empty.
+    not_modified: bool = False
+    source_id: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of extracted text.
+
+    ``index`` is the paragraph's position in the document (0-based, stable for evidence);
+    ``page`` is the 1-based page number for paged formats, ``None`` otherwise; ``language`` is
+    filled by the language stage ("" before it runs); ``section`` is the heading the paragraph
+    falls under, when the extractor could tell.
+    """
+
+    index: int
+    text: str
+    page: int | None = None
+    language: str = ""
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A document turned into paragraphs, with what the format told us about it."""
+
+    kind: str  # "pdf" | "html" | "docx" | "odt" | "text"
+    paragraphs: tuple[Paragraph, ...]
+    title: str | None = None
+    #: Language the document declares (HTML lang, PDF metadata); a hint, never trusted alone.
+    declared_language: str | None = None
+    published: date | None = None
+    page_count: int | None = None
+    #: Outgoing links (HTML), absolute URLs, for discovery.
+    links: tuple[str, ...] = ()
+    #: Pages without a text layer; when OCR was not available they contribute no paragraphs.
+    scanned_pages: tuple[int, ...] = ()
+    #: True when scanned pages were found and no OCR engine was available to read them.
+    needs_ocr: bool = False
+    #: Which OCR engine produced text, if any ("tesseract").
+    ocr: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A quoted passage that supports a dimension score or a flag.
+
+    ``start``/``end`` are character offsets of the matched term inside the paragraph's text;
+    ``text`` is the quote (the sentence that holds the match).
+    """
+
+    dimension: str
+    text: str
+    term: str
+    paragraph: int
+    page: int | None
+    start: int
+    end: int
+    language: str
+    negated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "text": self.text,
+            "term": self.term,
+            "page": self.page,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "language": self.language,
+            "negated": self.negated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    name: str
+    score: int  # 0 | 50 | 100
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    severity: str  # "info" | "warning" | "high"
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SectionScore:
+    """Per-section breakdown of a long document (chapters of a coalition agreement)."""
+
+    title: str
+    first_paragraph: int
+    page_start: int | None
+    page_end: int | None
+    relevance: float
+    score: int
+    dimensions: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the product says about one document (or one text)."""
+
+    id: str
+    language: str
+    relevance: float
+    migrant: bool
+    score: int
+    dimensions: tuple[DimensionScore, ...]
+    flags: tuple[Flag, ...]
+    evidence: tuple[Evidence, ...]
+    domains: tuple[str, ...] = ()
+    language_mix: tuple[tuple[str, float], ...] = ()
+    sections: tuple[SectionScore, ...] = ()
+    content_hash: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    page_count: int | None = None
+    needs_ocr: bool = False
+    rubric_version: str = ""
+    model_version: str = ""
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
