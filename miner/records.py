@@ -161,6 +161,9 @@ class DimensionScore:
     evidence: tuple[Evidence, ...] = ()
     reason: str = ""
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "reason": self.reason, "evidence": [e.as_dict() for e in self.evidence]}
+
 
 @dataclass(frozen=True, slots=True)
 class Flag:
@@ -168,6 +171,14 @@ class Flag:
     severity: str  # "info" | "warning" | "high"
     reason: str
     evidence: tuple[Evidence, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "reason": self.reason,
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +192,17 @@ class SectionScore:
     relevance: float
     score: int
     dimensions: tuple[tuple[str, int], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "first_paragraph": self.first_paragraph,
+            "page_start": self.page_start,
+            "page_end": self.page_end,
+            "relevance": round(self.relevance, 4),
+            "score": self.score,
+            "dimensions": dict(self.dimensions),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +230,45 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def failed(cls, id: str, error: str, **kw: Any) -> Analysis:
+        """The answer for an input that could not be analysed: every field present, ``error`` set."""
+        return cls(
+            id=id,
+            language="",
+            relevance=0.0,
+            migrant=False,
+            score=0,
+            dimensions=(),
+            flags=(),
+            evidence=(),
+            error=error,
+            **kw,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``miner analyse --format json`` / ``--jsonl`` (stable field names)."""
+        failed = self.error is not None
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "content_hash": self.content_hash,
+            "language": self.language or None,
+            "language_mix": dict(self.language_mix),
+            "relevance": None if failed else round(self.relevance, 4),
+            "migrant": None if failed else self.migrant,
+            "score": None if failed else self.score,
+            "domains": list(self.domains),
+            "dimensions": {d.name: d.as_dict() for d in self.dimensions},
+            "flags": [f.as_dict() for f in self.flags],
+            "evidence": [e.as_dict() for e in self.evidence],
+            "sections": [s.as_dict() for s in self.sections],
+            "page_count": self.page_count,
+            "needs_ocr": self.needs_ocr,
+            "rubric_version": self.rubric_version or None,
+            "model_version": self.model_version or None,
+            "warnings": list(self.warnings),
+            "error": self.error,
+        }

@@ -18,8 +18,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """Watch Belgian employment and education policy for the mainstreaming of migrant integration.
+
+    Settings come from MINER_* environment variables (`miner settings` lists them).
+    """
+
+
 #: Command modules, in the order their commands appear in ``miner --help``.
-COMMAND_MODULES = ("analyse",)
+COMMAND_MODULES = ("analyse", "settings")
 
 
 def _register() -> None:

@@ -1,0 +1,35 @@
+# The two set-up commands of the README are `make demo` (the main job, offline) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test test-slow lint bench services train
+
+$(BIN)/miner: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+services:
+	scripts/services.sh
+
+lint: $(BIN)/miner
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(BIN)/miner services lint
+	$(BIN)/pytest -q
+
+test-slow: $(BIN)/miner services
+	$(BIN)/pytest -q -m slow
+
+demo: $(BIN)/miner
+	scripts/demo.sh
+
+bench: $(BIN)/miner
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+train: $(BIN)/miner
+	$(BIN)/python -m miner.analyse.train

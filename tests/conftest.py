@@ -1,0 +1,20 @@
+"""Shared fixtures: where the real documents are, and the real services the tests talk to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """``../shared/corpora`` beside the project; tests that need real documents skip without it."""
+    if not CORPORA.is_dir():
+        pytest.skip(f"real documents not available: {CORPORA} is absent (see README, 'Test data')")
+    return CORPORA
