@@ -1,0 +1,259 @@
+"""SQLAlchemy models of the store.
+
+The schema follows the life of a document: a *source* is crawled in *crawl runs*; each run works through
+a frontier of *run_urls* (one row per URL per run, which is also how a run knows when it is finished);
+every HTTP request lands in *fetch_log*; a *url* remembers its validators (ETag, Last-Modified) and the
+hash of what it served last; a *document* is the identity of a URL that holds a policy text, and each
+distinct content it served is a *document_version* whose raw bytes sit in *blobs* (content-addressed, so
+a file served at two URLs is kept once). A version is split into *paragraphs* and scored in *analyses*
+(one per rubric version and model version, so that a new rubric adds rows and never overwrites), with
+their *flags* and *evidence*. *dead_letters* are the failures that gave up: visible, never dropped.
+
+Natural keys carry UNIQUE constraints; the repository writes with ``INSERT ... ON CONFLICT`` against
+them, which is what makes every step safe to run twice or from two workers at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Longest URL the store accepts (a btree index entry must stay well under PostgreSQL's page limit).
+MAX_URL_LENGTH = 2000
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class SourceRow(Base):
+    """A registry entry as it was when last crawled; workers read sources from here, not from files."""
+
+    __tablename__ = "sources"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    government: Mapped[str] = mapped_column(String(20))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlRun(Base):
+    """One crawl of one source. ``seeded`` and ``finished_at`` tell a waiting client when it is done."""
+
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    #: Loopback/private addresses allowed for this run (only the CLI flag sets it; local test sites).
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    seeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Why the whole source failed (start URL unreachable, ...), shown per source in the summary.
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class UrlRow(Base):
+    """A canonical URL of one source with the validators of its last answer."""
+
+    __tablename__ = "urls"
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_urls_source_url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
+    #: "entry" (listing page), "sitemap", "feed" or "document".
+    role: Mapped[str] = mapped_column(String(20))
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunUrl(Base):
+    """The frontier of a run: a URL is queued once per run (UNIQUE) and ends in a final state."""
+
+    __tablename__ = "run_urls"
+    __table_args__ = (
+        UniqueConstraint("run_id", "url_id", name="uq_run_urls_run_url"),
+        Index("ix_run_urls_run_state", "run_id", "state"),
+        Index("ix_run_urls_version_state", "version_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    #: queued -> analysing -> done | failed | skipped
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    #: new | changed | unchanged | failed | skipped (what the summary counts)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FetchLog(Base):
+    """Every HTTP request made, successful or not (an append-only log: a retry is a second request)."""
+
+    __tablename__ = "fetch_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    url_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    not_modified: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Blob(Base):
+    """Raw bytes by content hash: kept so that a new rubric re-scores without re-fetching."""
+
+    __tablename__ = "blobs"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Document(Base):
+    """The identity of a policy document: one URL of one source."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
+    government: Mapped[str] = mapped_column(String(20))
+    #: The version the URL serves now (no FK: versions reference documents, not the other way round).
+    current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentVersion(Base):
+    """One distinct content of a document; its bytes are the blob of ``content_hash``."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "content_hash", name="uq_versions_document_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    content_hash: Mapped[str] = mapped_column(ForeignKey("blobs.content_hash"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published: Mapped[date | None] = mapped_column(Date, nullable=True)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The run that first saw this content.
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ParagraphRow(Base):
+    __tablename__ = "paragraphs"
+    __table_args__ = (UniqueConstraint("version_id", "idx", name="uq_paragraphs_version_idx"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    idx: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    language: Mapped[str] = mapped_column(String(10), default="")
+    section: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AnalysisRow(Base):
+    """A score of one version under one rubric and one model; never overwritten by a newer rubric."""
+
+    __tablename__ = "analyses"
+    __table_args__ = (
+        UniqueConstraint(
+            "version_id", "rubric_version", "model_version", name="uq_analyses_version_rubric_model"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    rubric_version: Mapped[str] = mapped_column(String(50))
+    model_version: Mapped[str] = mapped_column(String(50))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    relevance: Mapped[float | None] = mapped_column(Float, nullable=True)
+    migrant: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    language: Mapped[str] = mapped_column(String(10), default="")
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    dimensions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sections: Mapped[list[Any]] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FlagRow(Base):
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("analysis_id", "code", name="uq_flags_analysis_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"))
+    code: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("analysis_id", "ordinal", name="uq_evidence_analysis_ordinal"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(100))
+    term: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(10))
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeadLetter(Base):
+    """A piece of work that gave up (permanent error, or retries exhausted): recorded, never dropped.
+
+    ``key`` names the work (``fetch_url:<run>:<url>``, ``process_document:<version>``) so that a
+    redelivered task that fails again updates the same row instead of adding one.
+    """
+
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(MAX_URL_LENGTH + 100), unique=True)
+    task: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    error_code: Mapped[str] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
