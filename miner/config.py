@@ -53,6 +53,28 @@ class Settings(BaseSettings):
         None, description="Override of the classifier's decision threshold for `migrant` (0-1)."
     )
     api_token: str | None = Field(None, description="Bearer token that web/API writes require.")
+    # --- crawl jobs and workers ---
+    redis_url: str | None = Field(
+        None,
+        description="Redis holding the per-host request slots shared by all workers; defaults to the broker.",
+    )
+    retry_attempts: int = Field(
+        4, description="Attempts at a transient failure (network, 503, busy database) before it is dead-lettered."
+    )
+    retry_backoff: float = Field(
+        2.0, description="Seconds before the first retry; doubles each attempt (a server's Retry-After wins)."
+    )
+    retry_backoff_max: float = Field(600.0, description="Upper bound of one backoff, in seconds.")
+    task_soft_time_limit: int = Field(
+        600, description="Seconds a worker task may run before it is asked to stop (one big PDF fits)."
+    )
+    task_time_limit: int = Field(720, description="Seconds after which a stuck worker task is killed.")
+    broker_visibility_timeout: int = Field(
+        3600,
+        description="Seconds before an unacknowledged task (its worker died) is handed to another worker; "
+        "must exceed task_time_limit or a slow task would run twice.",
+    )
+
 
 
 @lru_cache(maxsize=1)

@@ -101,6 +101,8 @@ class RunUrl(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"))
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    #: The run_url whose page linked here: a step redelivered after a crash re-sends its children.
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     #: queued -> analysing -> done | failed | skipped
     state: Mapped[str] = mapped_column(String(20), default="queued")
     #: new | changed | unchanged | failed | skipped (what the summary counts)

@@ -101,6 +101,7 @@ class WorkItem:
     last_modified: str | None
     last_hash: str | None
     allow_private: bool
+    version_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +288,15 @@ class Repository:
 
     @_transient
     def enqueue(
-        self, run_id: int, source_id: str, url: str, *, role: str, depth: int, limit: int | None = None
+        self,
+        run_id: int,
+        source_id: str,
+        url: str,
+        *,
+        role: str,
+        depth: int,
+        limit: int | None = None,
+        parent_id: int | None = None,
     ) -> int | None:
         """Put ``url`` on the run's frontier; its run_url id, or None when it is there already or the
         run already holds ``limit`` documents. Safe under concurrency: the UNIQUE(run, url) decides."""
@@ -311,7 +320,14 @@ class Repository:
                     return None
             res = conn.execute(
                 self._insert(_run_urls)
-                .values(run_id=run_id, url_id=url_id, depth=depth, state="queued", updated_at=_now())
+                .values(
+                    run_id=run_id,
+                    url_id=url_id,
+                    depth=depth,
+                    parent_id=parent_id,
+                    state="queued",
+                    updated_at=_now(),
+                )
                 .on_conflict_do_nothing(index_elements=["run_id", "url_id"])
                 .returning(_run_urls.c.id)
             )
@@ -336,6 +352,7 @@ class Repository:
             _urls.c.last_modified,
             _urls.c.last_hash,
             _runs.c.allow_private,
+            _run_urls.c.version_id,
         ).select_from(j)
         with self.engine.begin() as conn:
             row = conn.execute(q.where(_run_urls.c.id == run_url_id)).mappings().first()
@@ -351,6 +368,24 @@ class Repository:
                 .order_by(_run_urls.c.id)
             )
             return [int(r) for r in rows.scalars()]
+
+    @_transient
+    def queued_children(self, run_url_id: int) -> list[int]:
+        """Children of a step still waiting: what a redelivered step must send again."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(_run_urls.c.id)
+                .where(_run_urls.c.parent_id == run_url_id, _run_urls.c.state == "queued")
+                .order_by(_run_urls.c.id)
+            )
+            return [int(r) for r in rows.scalars()]
+
+    @_transient
+    def note_run_error(self, run_id: int, message: str) -> None:
+        """Remember why a source failed as a whole (its start URL did), keeping the first reason."""
+        with self.engine.begin() as conn:
+            stmt = update(_runs).where(_runs.c.id == run_id, _runs.c.error.is_(None))
+            conn.execute(stmt.values(error=message[:4000]))
 
     @_transient
     def finish_item(
@@ -644,6 +679,11 @@ class Repository:
     ) -> None:
         """Record work that gave up, and close what waited for it (the run_url, or the version's)."""
         now = _now()
+        with self.engine.begin() as conn:
+            if run_id is None and version_id is not None:
+                run_id = conn.execute(
+                    select(func.max(_run_urls.c.run_id)).where(_run_urls.c.version_id == version_id)
+                ).scalar()
         stmt = self._insert(_dead).values(
             key=key[:2100],
             task=task,
@@ -704,6 +744,18 @@ class Repository:
                 .where(_runs.c.id.in_(list(run_ids)), _runs.c.seeded.is_(False))
             ).scalar_one()
         return int(items) + int(unseeded)
+
+    @_transient
+    def progress(self, run_ids: Sequence[int]) -> tuple[int, int]:
+        """(finished, known) frontier entries of these runs, for a progress bar."""
+        with self.engine.begin() as conn:
+            done, total = conn.execute(
+                select(
+                    func.coalesce(func.sum(case((_run_urls.c.state.in_(PENDING_STATES), 0), else_=1)), 0),
+                    func.count(),
+                ).where(_run_urls.c.run_id.in_(list(run_ids)))
+            ).one()
+        return int(done), int(total)
 
     @_transient
     def summary(self, run_ids: Sequence[int]) -> RunSummary:

@@ -216,3 +216,13 @@ def test_source_round_trips(store_url: str) -> None:
     repo.upsert_source(SOURCE)
     assert repo.get_source(SOURCE.id) == SOURCE
     assert repo.get_source("missing") is None
+
+
+def test_migration_and_models_agree(store_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    repo = open_repository(store_url)
+    with repo.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+    assert diff == []

@@ -135,6 +135,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("url_id", sa.Integer(), nullable=False),
         sa.Column("depth", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("version_id", sa.Integer(), nullable=True),
@@ -152,6 +153,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_run_urls_run_state", "run_urls", ["run_id", "state"], unique=False)
     op.create_index("ix_run_urls_version_state", "run_urls", ["version_id", "state"], unique=False)
+    op.create_index(op.f("ix_run_urls_parent_id"), "run_urls", ["parent_id"], unique=False)
     op.create_table(
         "document_versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -269,6 +271,7 @@ def downgrade() -> None:
     op.drop_table("analyses")
     op.drop_index(op.f("ix_document_versions_content_hash"), table_name="document_versions")
     op.drop_table("document_versions")
+    op.drop_index(op.f("ix_run_urls_parent_id"), table_name="run_urls")
     op.drop_index("ix_run_urls_version_state", table_name="run_urls")
     op.drop_index("ix_run_urls_run_state", table_name="run_urls")
     op.drop_table("run_urls")
