@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     )
     max_redirects: int = Field(10, description="Redirect hops followed, each re-checked by the SSRF guard.")
     default_delay: float = Field(2.0, description="Seconds between two requests to one host.")
+    fetch_attempts: int = Field(
+        3,
+        description="Requests per URL when the server answers 429/503 (Retry-After honoured), then give up.",
+    )
+    max_retry_wait: float = Field(
+        60.0,
+        description="Longest Retry-After/backoff (s) the fetcher sleeps in-process; a longer wait is handed "
+        "back to the caller as a transient error carrying retry_after.",
+    )
+    robots_ttl: float = Field(
+        3600.0, description="Seconds a host's robots.txt is cached (RFC 9309: at most 24 h)."
+    )
+    max_crawl_delay: float = Field(
+        60.0, description="Upper bound (s) on a robots.txt Crawl-delay, so one host cannot stall a worker."
+    )
     extract_timeout: float = Field(120.0, description="Seconds one document's extraction may take.")
     extract_memory_mb: int = Field(1024, description="Address-space limit (MiB) of the extraction subprocess.")
     ocr: bool = Field(True, description="Run Tesseract on scanned PDF pages when it is installed.")
@@ -74,7 +89,6 @@ class Settings(BaseSettings):
         description="Seconds before an unacknowledged task (its worker died) is handed to another worker; "
         "must exceed task_time_limit or a slow task would run twice.",
     )
-
 
 
 @lru_cache(maxsize=1)
