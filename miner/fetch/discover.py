@@ -1,0 +1,364 @@
+"""Discovery: links of listing pages, sitemaps and feeds -> candidate URLs. Pure functions, no I/O.
+
+XML is parsed without DTDs, entity expansion or network access, so a hostile sitemap or feed
+cannot read local files (XXE) or blow up memory (billion laughs).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from miner.records import Source
+
+#: Query parameters that only track the visitor; dropped by :func:`canonicalize`.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "_hsenc"}
+)
+#: The sitemap protocol's limit on an uncompressed sitemap.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+# Characters left as they are in a path / query component (RFC 3986 reserved + unreserved + '%').
+_SAFE_PATH = _UNRESERVED | frozenset("!$&'()*+,;=:@/%")
+_SAFE_QUERY = _SAFE_PATH | frozenset("?")
+
+
+def _xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+    )
+
+
+# --- URLs ------------------------------------------------------------------------------------------------
+
+
+def _normalise_escapes(text: str, safe: frozenset[str]) -> str:
+    """Decode %XX of unreserved characters, upper-case the others, escape what must be escaped."""
+
+    def unescape(m: re.Match[str]) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ch in _UNRESERVED else f"%{m.group(1).upper()}"
+
+    text = _PCT.sub(unescape, text)
+    out = []
+    for ch in text:
+        if ch in safe:
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    # A lone '%' not followed by two hex digits is data: escape it.
+    return re.sub(r"%(?![0-9A-F]{2})", "%25", "".join(out))
+
+
+def _remove_dot_segments(path: str) -> str:
+    if not path:
+        return "/"
+    normal = posixpath.normpath(path)
+    if normal.startswith("//"):
+        normal = "/" + normal.lstrip("/")
+    if path.endswith("/") and not normal.endswith("/"):
+        normal += "/"
+    return normal
+
+
+def _is_tracking(key: str) -> bool:
+    k = key.lower()
+    return k.startswith("utm_") or k in TRACKING_PARAMS
+
+
+def canonicalize(url: str) -> str:
+    """One spelling per resource, so the frontier and the store see a URL once.
+
+    Lower-case scheme and host, no default port, no fragment, ``.``/``..`` resolved, empty path
+    -> ``/``, percent-encoding normalised, tracking parameters (``utm_*``, ``fbclid``, ...)
+    dropped and the remaining query parameters sorted. Raises ``ValueError`` for a URL without a
+    scheme or host.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not scheme or not host:
+        raise ValueError(f"not an absolute URL: {url!r}")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError as exc:
+        raise ValueError(f"bad host name in {url!r}") from exc
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None:
+        auth = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{auth}@{netloc}"
+    path = _remove_dot_segments(_normalise_escapes(parts.path, _SAFE_PATH))
+    pairs = []
+    for item in parts.query.split("&"):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if _is_tracking(_PCT.sub(lambda m: chr(int(m.group(1), 16)), key)):
+            continue
+        pairs.append((_normalise_escapes(key, _SAFE_QUERY), sep, _normalise_escapes(value, _SAFE_QUERY)))
+    query = "&".join(k + sep + v for k, sep, v in sorted(pairs))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def in_scope(source: Source, url: str) -> bool:
+    """True when the canonical ``url`` starts with one of the source's (canonical) scope prefixes
+    and contains none of its exclusions. Non-http(s) and malformed URLs are out of scope."""
+    try:
+        canonical = canonicalize(url)
+    except ValueError:
+        return False
+    if urlsplit(canonical).scheme not in _DEFAULT_PORTS:
+        return False
+    prefixes = []
+    for p in source.scope:
+        try:
+            prefixes.append(canonicalize(p))
+        except ValueError:
+            continue
+    return any(canonical.startswith(p) for p in prefixes) and not any(x in canonical for x in source.exclude)
+
+
+# --- HTML ------------------------------------------------------------------------------------------------
+
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "sms:", "ftp:")
+
+
+def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
+    """Absolute, canonical http(s) links of an HTML page, in page order, without duplicates.
+
+    Honours ``<base href>``, and returns nothing when the page says ``<meta name="robots"
+    content="nofollow">`` (the author asked robots not to follow its links).
+    """
+    if not html_bytes.strip():
+        return []
+    try:
+        doc = lxml.html.document_fromstring(html_bytes)
+    except (etree.ParserError, ValueError):
+        return []
+    for meta in doc.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if name in ("robots", "policy-miner") and "nofollow" in (meta.get("content") or "").lower():
+            return []
+    base = base_url
+    for b in doc.iter("base"):
+        if b.get("href"):
+            base = urljoin(base_url, b.get("href", "").strip())
+            break
+    seen: dict[str, None] = {}
+    for el in doc.iter("a", "area"):
+        href = (el.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        if "nofollow" in (el.get("rel") or "").lower().split():
+            continue
+        try:
+            url = canonicalize(urljoin(base, href))
+        except ValueError:
+            continue
+        if urlsplit(url).scheme in _DEFAULT_PORTS:
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+# --- sitemaps and feeds ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntries:
+    """What a sitemap lists: pages (``<urlset>``) and further sitemaps (``<sitemapindex>``)."""
+
+    pages: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+
+
+def _gunzip(data: bytes, cap: int) -> bytes:
+    d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        out = d.decompress(data, cap + 1)
+    except zlib.error:
+        return b""
+    return out[:cap]
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _root(data: bytes) -> etree._Element | None:
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data, MAX_SITEMAP_BYTES)
+    if not data.strip():
+        return None
+    try:
+        return etree.fromstring(data, parser=_xml_parser())
+    except etree.XMLSyntaxError:
+        return None
+
+
+def read_sitemap(xml_bytes: bytes) -> SitemapEntries:
+    """Parse a sitemap (XML ``urlset`` or ``sitemapindex``, gzipped or not, or a plain-text list)."""
+    root = _root(xml_bytes)
+    if root is None:
+        text = xml_bytes.decode("utf-8", errors="replace") if xml_bytes[:2] != b"\x1f\x8b" else ""
+        lines = [ln.strip() for ln in text.splitlines()]
+        return SitemapEntries(pages=tuple(ln for ln in lines if ln.startswith(("http://", "https://"))))
+    kind = _local(root.tag)
+    locs = []
+    for el in root.iter():
+        if _local(el.tag) == "loc" and el.text and el.text.strip():
+            parent = el.getparent()
+            if parent is not None and _local(parent.tag) in ("url", "sitemap"):
+                locs.append(el.text.strip())
+    if kind == "sitemapindex":
+        return SitemapEntries(sitemaps=tuple(dict.fromkeys(locs)))
+    return SitemapEntries(pages=tuple(dict.fromkeys(locs)))
+
+
+def parse_sitemap(xml_bytes: bytes) -> list[str]:
+    """Every URL a sitemap lists: pages of a ``urlset``, child sitemaps of a ``sitemapindex``.
+
+    Use :func:`read_sitemap` to tell the two apart.
+    """
+    entries = read_sitemap(xml_bytes)
+    return [*entries.pages, *entries.sitemaps]
+
+
+def parse_feed(data: bytes, base_url: str | None = None) -> list[str]:
+    """Item links of an RSS 2.0 / RSS 1.0 / Atom feed, in feed order, without duplicates.
+
+    RSS: ``<item><link>``, else a permalink ``<guid>``, plus ``<enclosure url>``. Atom:
+    ``<entry><link href>`` with rel ``alternate`` (or none) or ``enclosure``, resolved against
+    ``xml:base`` / ``base_url`` when relative.
+    """
+    root = _root(data)
+    if root is None:
+        return []
+    found: dict[str, None] = {}
+
+    def add(url: str | None, base: str | None) -> None:
+        if url and url.strip():
+            u = urljoin(base, url.strip()) if base else url.strip()
+            if u.startswith(("http://", "https://")):
+                found.setdefault(u, None)
+
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "item":
+            link = next((c for c in el if _local(c.tag) == "link"), None)
+            if link is not None and link.text:
+                add(link.text, base_url)
+            else:
+                guid = next((c for c in el if _local(c.tag) == "guid"), None)
+                if guid is not None and guid.get("isPermaLink", "true").lower() != "false":
+                    add(guid.text, base_url)
+            for enc in (c for c in el if _local(c.tag) == "enclosure"):
+                add(enc.get("url"), base_url)
+        elif name == "entry":
+            base = el.base or base_url
+            for link in (c for c in el if _local(c.tag) == "link"):
+                if link.get("rel", "alternate") in ("alternate", "enclosure"):
+                    add(link.get("href"), base)
+    return list(found)
+
+
+# --- which links are documents ---------------------------------------------------------------------------
+
+#: File suffixes and the document kind they carry.
+DOCUMENT_SUFFIXES = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+}
+#: Suffixes never worth fetching for text (images, media, archives, code, styles).
+SKIP_SUFFIXES = frozenset(
+    {
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".svg",
+        ".webp",
+        ".ico",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".mp3",
+        ".mp4",
+        ".avi",
+        ".mov",
+        ".webm",
+        ".wav",
+        ".ogg",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".gz",
+        ".tar",
+        ".exe",
+        ".dmg",
+        ".msi",
+        ".css",
+        ".js",
+        ".json",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".eot",
+        ".ics",
+        ".vcf",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".csv",
+    }
+)
+# Paths and parameters of pages that list other pages (navigation, search, paging, tags).
+_LISTING_PATH = re.compile(
+    r"/(search|zoeken|zoek|recherche|suche|tags?|categor(y|ie|ies)|archives?|page/\d+|pagina/\d+"
+    r"|publicaties|publications|publikationen|documenten|documents|nieuws|news|actualites?|news-?room)/?$",
+    re.IGNORECASE,
+)
+_LISTING_PARAMS = frozenset(
+    {"page", "p", "pagina", "search", "q", "query", "s", "zoek", "sort", "offset", "start"}
+)
+
+
+def document_kind(url: str) -> str | None:
+    """The document kind a URL's path suggests ("pdf", "docx", "odt", "html", "text"), ``None``
+    for assets never worth fetching. Paths without a known suffix are HTML pages."""
+    path = urlsplit(url).path.lower()
+    suffix = posixpath.splitext(path)[1]
+    if suffix in DOCUMENT_SUFFIXES:
+        return DOCUMENT_SUFFIXES[suffix]
+    if suffix in SKIP_SUFFIXES or suffix == ".doc":
+        return None
+    return "html"
+
+
+def is_listing(url: str) -> bool:
+    """True for pages that look like lists of other pages (paging, search, tags, overviews)."""
+    parts = urlsplit(url)
+    keys = {item.partition("=")[0].lower() for item in parts.query.split("&") if item}
+    return bool(_LISTING_PATH.search(parts.path)) or bool(keys & _LISTING_PARAMS)
+
+
+def likely_document(url: str, document_types: tuple[str, ...] = ("pdf", "html", "docx", "odt")) -> bool:
+    """True for links worth fetching as documents of a source: a kept kind, not a listing page."""
+    kind = document_kind(url)
+    return kind is not None and kind in document_types and not (kind == "html" and is_listing(url))
