@@ -285,3 +285,50 @@ def test_a_shared_limiter_spaces_requests_from_two_fetchers(site: LocalSite) -> 
         f2.fetch(site.url("/a"), delay=0.2)
     first, second = (r.at for r in site.hits("/a"))
     assert second - first >= 0.2 - 0.005
+
+
+# --- smaller behaviours ----------------------------------------------------------------------------------
+
+
+def test_robots_txt_redirect_is_followed(site: LocalSite) -> None:
+    site.route("/robots.txt", Reply(301, b"", {"Location": "/real-robots.txt"}))
+    site.route("/real-robots.txt", Reply(200, b"User-agent: *\nDisallow: /x\n"))
+    site.route("/x", Reply(200, b"x"))
+    with fetcher() as f, pytest.raises(RobotsDisallowed):
+        f.fetch(site.url("/x"))
+    assert site.hits("/x") == []
+
+
+def test_robots_txt_is_fetched_again_after_its_ttl(site: LocalSite) -> None:
+    now = [1000.0]
+    site.route("/a", Reply(200, b"a"))
+    with Fetcher(settings(robots_ttl=60.0), allow_private=True, clock=lambda: now[0]) as f:
+        f.fetch(site.url("/a"))
+        f.fetch(site.url("/a"))
+        now[0] += 61.0
+        f.fetch(site.url("/a"))
+    assert site.paths() == ["/robots.txt", "/a", "/a", "/robots.txt", "/a"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "fragment"),
+    [("gzip", b"\x1f\x8b\x08\x00not gzip at all", "corrupt"), ("zstd", b"\x28\xb5\x2f\xfd", "unsupported")],
+)
+def test_bad_content_encoding_is_permanent(
+    site: LocalSite, encoding: str, body: bytes, fragment: str
+) -> None:
+    site.route("/x", Reply(200, body, {"Content-Encoding": encoding}))
+    with fetcher() as f, pytest.raises(PermanentFetchError, match=fragment):
+        f.fetch(site.url("/x"))
+
+
+def test_parse_retry_after() -> None:
+    from datetime import UTC, datetime
+
+    from miner.fetch.politeness import parse_retry_after
+
+    now = datetime(2025, 10, 1, 8, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 01 Oct 2025 08:00:30 GMT", now=now) == 30.0
+    assert parse_retry_after("Wed, 01 Oct 2025 07:00:00 GMT", now=now) == 0.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
