@@ -171,3 +171,21 @@ def test_redirect_from_a_public_name_to_loopback_is_refused(site: LocalSite) -> 
             assert "redirect to" in info.value.message
     assert site.hits("/secret") == []
     assert sorted(set(site.paths())) == sorted(["/robots.txt", *targets])
+
+
+def test_resolution_failures_say_whether_to_retry() -> None:
+    """No DNS query leaves the machine: the resolver is injected and fails like getaddrinfo would."""
+    from miner.errors import PermanentFetchError, TransientFetchError
+    from miner.fetch.guard import ResolutionFailed
+
+    def gone(host: str) -> list[str]:
+        raise ResolutionFailed("Name or service not known")
+
+    def busy(host: str) -> list[str]:
+        raise ResolutionFailed("Temporary failure in name resolution", temporary=True)
+
+    with pytest.raises(PermanentFetchError) as info:
+        Guard(resolver=gone).check("http://gone.example/")
+    assert not isinstance(info.value, BlockedAddress)
+    with pytest.raises(TransientFetchError):
+        Guard(resolver=busy).check("http://busy.example/")

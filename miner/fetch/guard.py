@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from miner.errors import BlockedAddress
+from miner.errors import BlockedAddress, PermanentFetchError, TransientFetchError
 
 #: Takes a host name, returns the IP addresses (as text) it resolves to.
 Resolver = Callable[[str], Sequence[str]]
@@ -102,12 +102,22 @@ def refusal(address: IPAddress) -> str | None:
     return None
 
 
+class ResolutionFailed(OSError):
+    """The name could not be resolved; ``temporary`` when the resolver said "try again"."""
+
+    def __init__(self, message: str, *, temporary: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+
+
 def system_resolver(host: str) -> list[str]:
     """Every address the system resolver gives for ``host`` (A and AAAA), in its order."""
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise OSError(f"cannot resolve {host}: {exc}") from exc
+    except socket.gaierror as exc:
+        raise ResolutionFailed(str(exc), temporary=exc.errno == socket.EAI_AGAIN) from exc
+    except UnicodeError as exc:
+        raise ResolutionFailed(f"not a valid host name ({exc})") from exc
     seen: list[str] = []
     for info in infos:
         addr = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
@@ -143,8 +153,8 @@ class Guard:
     def check(self, url: str) -> Checked:
         """Accept ``url`` and return where to connect, or raise :class:`BlockedAddress`.
 
-        Name resolution failures are also :class:`BlockedAddress` (permanent for this URL):
-        a name that does not resolve cannot be fetched, and retrying it hammers the resolver.
+        A name that does not exist is a :class:`PermanentFetchError`; a resolver that says
+        "try again" (EAI_AGAIN) is a :class:`TransientFetchError`.
         """
         try:
             parsed = httpx.URL(url)
@@ -179,7 +189,9 @@ class Guard:
         try:
             answers = list(self._resolve(host))
         except OSError as exc:
-            raise BlockedAddress(f"host {host} does not resolve ({exc})", subject=url) from exc
+            if getattr(exc, "temporary", False):
+                raise TransientFetchError(f"resolving {host} failed for now ({exc})", subject=url) from exc
+            raise PermanentFetchError(f"host {host} does not resolve ({exc})", subject=url) from exc
         out: list[str] = []
         for a in answers:
             try:
