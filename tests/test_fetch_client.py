@@ -332,3 +332,26 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 01 Oct 2025 08:00:30 GMT", now=now) == 30.0
     assert parse_retry_after("Wed, 01 Oct 2025 07:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_one_request_at_a_time_per_host_across_threads(site: LocalSite) -> None:
+    import threading
+
+    site.route("/slow", Reply(200, b"abcd", drip=0.05))  # each answer takes >= 0.2 s to complete
+    with fetcher() as f:
+        f.fetch(site.url("/slow"), delay=0.0)  # robots.txt fetched and cached first
+        threads = [
+            threading.Thread(target=f.fetch, args=(site.url("/slow"),), kwargs={"delay": 0.0}) for _ in "ab"
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    first, second, third = (r.at for r in site.hits("/slow"))
+    assert third - second >= 0.2 and second - first >= 0.2  # never two requests in flight
+
+
+def test_the_limiter_satisfies_the_protocol() -> None:
+    from miner.fetch import HostLimiter
+
+    assert isinstance(LocalHostLimiter(), HostLimiter)

@@ -200,4 +200,5 @@ class Guard:
                 raise BlockedAddress(f"resolver gave {a!r} for {host}: not an address", subject=url) from exc
         if not out:
             raise BlockedAddress(f"host {host} has no address", subject=url)
-        return out
+        # IPv4 first: the pinned connection tries one address, and v4 is the one that always routes.
+        return sorted(out, key=lambda a: ":" in a)
