@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 
 import pytest
 
@@ -144,10 +143,8 @@ def test_billion_laughs_does_not_expand() -> None:
         prev = "lol" if i == 1 else f"lol{i - 1}"
         lol += f'<!ENTITY lol{i} "{("&" + prev + ";") * 10}">'.encode()
     lol += b"]><rss><channel><item><link>https://a.be/&lol9;</link></item></channel></rss>"
-    started = time.perf_counter()
-    links = parse_feed(lol)
+    links = parse_feed(lol)  # expanded, &lol9; would be 3 x 10^9 characters
     assert all(len(u) < 1000 for u in links)
-    assert time.perf_counter() - started < 5  # a guard against hanging, not a measurement
 
 
 SOURCE = Source(
