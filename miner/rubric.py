@@ -66,6 +66,13 @@ class ScopeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CooccurrenceRule:
+    #: "paragraph" scope means the same paragraph *and* at most this many sentences apart, so that a
+    #: chapter extracted as one huge paragraph does not tie everything to everything.
+    paragraph_window: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceRule:
     max_per_dimension: int = 12
     max_per_flag: int = 5
@@ -80,6 +87,7 @@ class Rubric:
     relevance: RelevanceRule
     scope: ScopeRule
     evidence: EvidenceRule
+    cooccurrence: CooccurrenceRule = CooccurrenceRule()
     path: str = ""
 
     def dimension(self, name: str) -> Dimension:
@@ -248,6 +256,10 @@ def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
     )
     if evidence.max_quote_chars < 40:
         raise ev.error("max_quote_chars", "must be >= 40")
+    co = r.table("cooccurrence") if "cooccurrence" in data else _Reader(path, {}, "cooccurrence")
+    cooccurrence = CooccurrenceRule(paragraph_window=co.get("paragraph_window", int, 3))
+    if cooccurrence.paragraph_window < 0:
+        raise co.error("paragraph_window", "must be >= 0")
     return Rubric(
         version=version,
         dimensions=dims,
@@ -255,6 +267,7 @@ def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
         relevance=relevance,
         scope=scope,
         evidence=evidence,
+        cooccurrence=cooccurrence,
         path=path,
     )
 

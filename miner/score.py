@@ -77,14 +77,16 @@ class _DimResult:
     reason: str
 
 
-def _anchored(par: _Par, m: Match, cats: tuple[str, ...], scope: str) -> bool:
-    for a in par.matches:
-        if a.category in cats and a.counts and a is not m and (scope == "paragraph" or a.sent == m.sent):
-            return True
-    return False
+def _anchored(par: _Par, m: Match, cats: tuple[str, ...], scope: str, window: int) -> bool:
+    """True when a counting match of ``cats`` is near ``m``: same sentence, or same paragraph within
+    ``window`` sentences."""
+    reach = 0 if scope == "sentence" else window
+    return any(
+        a.category in cats and a.counts and a is not m and abs(a.sent - m.sent) <= reach for a in par.matches
+    )
 
 
-def _score_dimension(dim: Dimension, pars: Sequence[_Par]) -> _DimResult:
+def _score_dimension(dim: Dimension, pars: Sequence[_Par], window: int) -> _DimResult:
     cats = dim.categories
     strong: list[tuple[_Par, Match]] = []
     weak: list[tuple[_Par, Match]] = []
@@ -98,7 +100,7 @@ def _score_dimension(dim: Dimension, pars: Sequence[_Par]) -> _DimResult:
                 negated.append((par, m))
                 continue
             indicators.add(m.indicator)
-            if m.specific or (dim.cooccur_with and _anchored(par, m, dim.cooccur_with, dim.scope)):
+            if m.specific or (dim.cooccur_with and _anchored(par, m, dim.cooccur_with, dim.scope, window)):
                 strong.append((par, m))
             else:
                 weak.append((par, m))
@@ -183,6 +185,7 @@ def _flags(
 ) -> list[Flag]:
     flags: list[Flag] = []
     limit = rubric.evidence.max_per_flag
+    window = rubric.cooccurrence.paragraph_window
     in_scope = [d for d in domains if d in ("employment", "education")]
     group = _counting(pars, ("group",))
 
@@ -204,7 +207,9 @@ def _flags(
         if not tg.strong:
             add("target_group_without_migrants", tg.weak, "target_group", detail="never name migrants")
         else:
-            measured = [(p, m) for p, m in tg.strong if _anchored(p, m, ("targets_monitoring",), "paragraph")]
+            measured = [
+                (p, m) for p, m in tg.strong if _anchored(p, m, ("targets_monitoring",), "paragraph", window)
+            ]
             if not measured:
                 add(
                     "target_group_without_migrants",
@@ -215,7 +220,7 @@ def _flags(
 
     # 3. no gender lens where migrants are addressed
     if group:
-        gendered = [(p, m) for p, m in group if _anchored(p, m, ("gender",), "paragraph")]
+        gendered = [(p, m) for p, m in group if _anchored(p, m, ("gender",), "paragraph", window)]
         if not gendered:
             add("no_gender_lens", group, "recognition")
 
@@ -314,7 +319,8 @@ def _sections(rubric: Rubric, pars: Sequence[_Par], relevance: Sequence[float]) 
             groups.append([p])
     out: list[SectionScore] = []
     for g in groups:
-        scores = {d.name: _score_dimension(d, g).score for d in rubric.dimensions}
+        window = rubric.cooccurrence.paragraph_window
+        scores = {d.name: _score_dimension(d, g, window).score for d in rubric.dimensions}
         pages = [p.paragraph.page for p in g if p.paragraph.page is not None]
         rel = document_relevance([relevance[p.pos] for p in g], [p.words for p in g], rubric)
         out.append(
@@ -387,7 +393,8 @@ def score_document(
 
     rel = document_relevance(list(relevance), [p.words for p in pars], rubric)
     migrant = rel >= migrant_threshold
-    results = {d.name: _score_dimension(d, pars) for d in rubric.dimensions}
+    window = rubric.cooccurrence.paragraph_window
+    results = {d.name: _score_dimension(d, pars, window) for d in rubric.dimensions}
     limit = rubric.evidence.max_per_dimension
     dimensions = tuple(
         DimensionScore(
