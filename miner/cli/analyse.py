@@ -38,7 +38,7 @@ def analyse_jsonl_line(line: str, lineno: int) -> Analysis:
 
     try:
         obj = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return Analysis.failed(f"line-{lineno}", f"input: line {lineno} is not JSON ({exc.msg})")
     if not isinstance(obj, dict):
         return Analysis.failed(f"line-{lineno}", f"input: line {lineno} is not a JSON object")
