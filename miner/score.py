@@ -11,6 +11,7 @@ whatever the two classifiers think.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,17 @@ class _Par:
     language: str
     matches: tuple[Match, ...]
     words: int
+    #: category -> sorted sentence indices of its counting matches (anchor look-ups by bisection,
+    #: so a 200-page document extracted as one paragraph is not quadratic in its matches).
+    anchors: dict[str, list[int]]
+
+
+def _make_par(pos: int, p: Paragraph, t: Tokens, lang: str, matches: list[Match]) -> _Par:
+    anchors: dict[str, list[int]] = {}
+    for m in matches:
+        if m.counts:
+            anchors.setdefault(m.category, []).append(m.sent)
+    return _Par(pos, p, t, lang, tuple(matches), _word_count(t), anchors)
 
 
 def _word_count(tokens: Tokens) -> int:
@@ -81,9 +93,17 @@ def _anchored(par: _Par, m: Match, cats: tuple[str, ...], scope: str, window: in
     """True when a counting match of ``cats`` is near ``m``: same sentence, or same paragraph within
     ``window`` sentences."""
     reach = 0 if scope == "sentence" else window
-    return any(
-        a.category in cats and a.counts and a is not m and abs(a.sent - m.sent) <= reach for a in par.matches
-    )
+    for cat in cats:
+        sents = par.anchors.get(cat)
+        if not sents:
+            continue
+        i = bisect_left(sents, m.sent - reach)
+        hits = bisect_right(sents, m.sent + reach) - i
+        if cat == m.category and m.counts and m.sent - reach <= m.sent <= m.sent + reach:
+            hits -= 1  # a match does not anchor itself
+        if hits > 0:
+            return True
+    return False
 
 
 def _score_dimension(dim: Dimension, pars: Sequence[_Par], window: int) -> _DimResult:
@@ -373,7 +393,7 @@ def score_document(
             lex = lexicons[lang] = load_lexicon(lang)
         if lang not in LEXICON_LANGUAGES and t.words:
             unscored[lang] = unscored.get(lang, 0) + 1
-        pars.append(_Par(pos, p, t, lang, tuple(lex.match(t)), _word_count(t)))
+        pars.append(_make_par(pos, p, t, lang, lex.match(t)))
     _check_categories(rubric, list(lexicons.values()))
 
     words_by_lang: dict[str, int] = {}
