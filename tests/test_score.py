@@ -367,3 +367,12 @@ def test_coalition_agreement_chapters(corpora: Path) -> None:
     assert flag(werk, "target_group_without_migrants")
     energie = chapter("001")  # Energie en klimaat
     assert dims(energie)["recognition"] == 0 and energie.score < werk.score
+
+
+def test_empty_document_scores_zero_without_crashing() -> None:
+    a = score_document("empty", [], [], [], migrant_threshold=0.5)
+    assert (a.score, a.relevance, a.migrant, a.language, a.flags) == (0, 0.0, False, "", ())
+    assert len(a.dimensions) == len(load_rubric().dimensions)
+    blank = Paragraph(0, "", language="fr")
+    b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5)
+    assert b.score == 0 and b.language == "fr" and b.language_mix == ()
