@@ -27,7 +27,7 @@ def _root() -> None:
 
 
 #: Command modules, in the order their commands appear in ``miner --help``.
-COMMAND_MODULES = ("analyse", "sources", "settings")
+COMMAND_MODULES = ("analyse", "sources", "settings", "crawl")
 
 
 def _register() -> None:

@@ -714,7 +714,7 @@ class Repository:
                 rids = conn.execute(
                     update(_run_urls)
                     .where(_run_urls.c.version_id == version_id, _run_urls.c.state == "analysing")
-                    .values(state="failed", outcome="failed", updated_at=now)
+                    .values(state="failed", updated_at=now)
                     .returning(_run_urls.c.run_id)
                 ).scalars()
                 self._maybe_finish(conn, list(rids))

@@ -1,0 +1,363 @@
+"""One crawl of one source, as small idempotent steps over ids.
+
+A run is a frontier of URLs in the store (``run_urls``). :func:`seed` puts the source's start URLs,
+sitemaps and feeds on it; :func:`fetch_step` fetches one URL (conditionally, with the validators the
+store remembers), stores what is new, and puts the links it finds on the frontier; :func:`analyse_step`
+runs the pipeline on one stored version. :func:`crawl_in_process` drives the steps in a loop; the Celery
+tasks in ``workers/tasks.py`` run exactly the same steps, one message each. Every step can run twice
+(a redelivered message): the store's unique keys make the second run a no-op.
+
+Which links are followed, up to the source's ``max_depth``: from an entry page (start URL, listing
+page, sitemap, feed) every in-scope link that looks like a document of a kept kind, and further
+listing pages (paging, overviews); from a document page only its attached files (PDF, DOCX, ODT),
+because a content page's other links are site navigation that the entry points already describe.
+
+Errors follow :mod:`miner.errors`: ``Skipped`` (robots.txt, wrong kind) is counted, ``Permanent`` is
+dead-lettered at once, ``Transient`` is raised to the driver, which retries with exponential backoff
+and dead-letters after the last attempt. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from miner.config import Settings, get_settings
+from miner.errors import MinerError, Permanent, Skipped, Transient
+from miner.fetch.client import Fetcher
+from miner.fetch.discover import (
+    canonicalize,
+    discover_links,
+    document_kind,
+    in_scope,
+    is_listing,
+    likely_document,
+    parse_feed,
+    read_sitemap,
+)
+from miner.records import Fetched, Source
+from miner.store import Repository
+from miner.store.models import MAX_URL_LENGTH
+from miner.store.repository import WorkItem
+
+T = TypeVar("T")
+
+#: Kinds of attached files followed from a document page (its other links are site navigation).
+ATTACHMENT_KINDS = ("pdf", "docx", "odt")
+TASK_FETCH = "fetch_url"
+TASK_ANALYSE = "process_document"
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What one fetch step did, and the follow-up work it created (ids the driver must schedule)."""
+
+    run_url_id: int
+    role: str
+    outcome: str  # new | changed | unchanged | skipped | failed | noop
+    version_id: int | None = None
+    analyse: bool = False
+    children: tuple[int, ...] = ()
+
+
+def backoff_delay(attempt: int, exc: BaseException | None = None, settings: Settings | None = None) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: exponential, or what the server asked for."""
+    s = settings or get_settings()
+    asked = getattr(exc, "retry_after", None)
+    delay = float(asked) if asked else s.retry_backoff * (2 ** max(0, attempt - 1))
+    return min(delay, s.retry_backoff_max)
+
+
+def sniff_kind(fetched: Fetched) -> str:
+    """The document kind from the bytes first (servers mislabel), the Content-Type second."""
+    head = fetched.content[:2048].lstrip().lower()
+    ctype = fetched.content_type.lower()
+    if head.startswith(b"%pdf-"):
+        return "pdf"
+    if head.startswith(b"pk\x03\x04"):
+        if b"opendocument.text" in fetched.content[:256]:
+            return "odt"
+        return "docx"
+    if head.startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex")) and b"<html" not in head:
+        return "xml"
+    if "html" in ctype or head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "html"
+    if ctype.startswith("text/plain"):
+        return "text"
+    return "other"
+
+
+# --- seeding ----------------------------------------------------------------------------------------------
+
+
+def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
+    """Put the source's entry points on the run's frontier; every run_url id still waiting.
+
+    Run twice (a redelivered seeding task), it adds nothing and returns the waiting ids again, so
+    that none is left without a message; fetching a URL twice is harmless, losing one is not.
+    """
+    for role, urls in (("entry", source.start_urls), ("sitemap", source.sitemaps), ("feed", source.feeds)):
+        for url in urls:
+            repo.enqueue(run_id, source.id, canonicalize(url), role=role, depth=0)
+    repo.mark_seeded(run_id)
+    return repo.queued_items(run_id)
+
+
+# --- one URL ----------------------------------------------------------------------------------------------
+
+
+#: Gives the fetcher for a run: with or without the private-address exception (a CLI-only choice).
+FetcherFor = Callable[[bool], Fetcher]
+
+
+def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> StepResult:
+    """Fetch one frontier URL, store what changed, queue its links. Raises ``Transient`` to be retried."""
+    item = repo.work_item(run_url_id)
+    if item is None:
+        raise Permanent("no such frontier entry", subject=str(run_url_id))
+    if item.state != "queued":
+        # Redelivered after the work was done: hand back the follow-ups in case they were never sent.
+        return StepResult(
+            run_url_id,
+            item.role,
+            "noop",
+            analyse=item.state == "analysing",
+            version_id=item.version_id,
+            children=tuple(repo.queued_children(run_url_id)),
+        )
+    source = repo.get_source(item.source_id)
+    if source is None:
+        raise Permanent("source is not in the store", subject=item.source_id)
+    started = datetime.now(UTC)
+    has_blob = item.last_hash is not None
+    try:
+        fetched = fetcher_for(item.allow_private).fetch(
+            item.url,
+            etag=item.etag if has_blob else None,
+            last_modified=item.last_modified if has_blob else None,
+            source_id=item.source_id,
+            delay=source.delay,
+        )
+    except Skipped as exc:
+        repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
+        repo.finish_item(run_url_id, state="skipped", outcome="skipped")
+        if item.depth == 0:
+            repo.note_run_error(item.run_id, f"{item.url}: skipped: {exc.message}")
+        return StepResult(run_url_id, item.role, "skipped")
+    except Permanent as exc:
+        repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
+        give_up_fetch(repo, run_url_id, exc, attempts=1)
+        return StepResult(run_url_id, item.role, "failed")
+    except Transient as exc:
+        repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
+        raise
+    repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
+
+    if fetched.not_modified:
+        stored = repo.store_not_modified(item)
+        body = repo.blob(item.last_hash) if item.last_hash else None
+        kind = sniff_kind(Fetched(item.url, item.url, 200, body or b"")) if body else "other"
+    else:
+        body = fetched.content
+        kind = sniff_kind(fetched)
+        if item.role == "document" and kind not in source.document_types:
+            repo.finish_item(run_url_id, state="skipped", outcome="skipped")
+            return StepResult(run_url_id, item.role, "skipped")
+        stored = repo.store_fetched(item, fetched, government=source.government)
+
+    base = fetched.final_url or item.url
+    children = _queue_links(repo, source, item, base, body, kind) if body else []
+    state = "analysing" if stored.needs_analysis else "done"
+    repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
+    return StepResult(
+        run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
+    )
+
+
+def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, str]]:
+    """(url, role) pairs worth following from a page.
+
+    Sitemaps give documents and child sitemaps, feeds give documents; an entry (listing) page gives
+    every link that looks like a document of a kept kind, plus further listing pages (paging,
+    overviews); a document page gives only its attached files.
+    """
+    if item.role == "sitemap" or (item.role == "entry" and kind == "xml" and _is_sitemap(body)):
+        entries = read_sitemap(body)
+        pages = [(u, "document") for u in entries.pages if likely_document(u, source.document_types)]
+        return pages + [(u, "sitemap") for u in entries.sitemaps]
+    if item.role == "feed" or (item.role == "entry" and kind == "xml"):
+        return [(u, "document") for u in parse_feed(body, base) if document_kind(u) in source.document_types]
+    if kind != "html":
+        return []
+    found: list[tuple[str, str]] = []
+    for url in discover_links(base, body):
+        doc_kind = document_kind(url)
+        if item.role == "document":
+            if doc_kind in ATTACHMENT_KINDS and doc_kind in source.document_types:
+                found.append((url, "document"))
+        elif likely_document(url, source.document_types):
+            found.append((url, "document"))
+        elif doc_kind == "html" and is_listing(url):
+            found.append((url, "entry"))
+    return found
+
+
+def _is_sitemap(body: bytes) -> bool:
+    head = body[:4096]
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def _queue_links(
+    repo: Repository, source: Source, item: WorkItem, base: str, body: bytes, kind: str
+) -> list[int]:
+    if item.depth + 1 > source.max_depth:
+        return []
+    new: list[int] = []
+    seen: set[str] = set()
+    for raw, role in _links(source, item, base, body, kind):
+        try:
+            url = canonicalize(raw)
+        except (ValueError, MinerError):
+            continue
+        if url in seen or len(url) > MAX_URL_LENGTH or not in_scope(source, url):
+            continue
+        seen.add(url)
+        child = repo.enqueue(
+            item.run_id,
+            source.id,
+            url,
+            role=role,
+            depth=item.depth + 1,
+            limit=source.max_documents,
+            parent_id=item.run_url_id,
+        )
+        if child is not None:
+            new.append(child)
+    return new
+
+
+# --- one version ------------------------------------------------------------------------------------------
+
+
+def analyse_step(repo: Repository, version_id: int) -> bool:
+    """Run the pipeline on a stored version's raw bytes and store the result (True when new)."""
+    from miner.pipeline import analyse_bytes
+
+    info = repo.version_info(version_id)
+    if info is None:
+        raise Permanent("no such document version", subject=str(version_id))
+    data = repo.blob(info.content_hash)
+    if data is None:
+        raise Permanent("raw bytes of the version are missing", subject=str(version_id))
+    try:
+        extracted, analysis = analyse_bytes(data, doc_id=info.url, name=urlsplit(info.url).path or info.url)
+    except Permanent as exc:
+        give_up_analysis(repo, version_id, exc, attempts=1)
+        return False
+    return repo.store_analysis(version_id, extracted, analysis)
+
+
+# --- giving up --------------------------------------------------------------------------------------------
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, MinerError):
+        return exc.code, exc.message
+    return "internal", f"{type(exc).__name__}: {exc}"
+
+
+def give_up_fetch(repo: Repository, run_url_id: int, exc: BaseException, *, attempts: int) -> None:
+    """Dead-letter a URL; when it was an entry point, the source as a whole is reported failed."""
+    item = repo.work_item(run_url_id)
+    if item is None:
+        return
+    code, message = _describe(exc)
+    repo.dead_letter(
+        task=TASK_FETCH,
+        subject=item.url,
+        key=f"{TASK_FETCH}:{item.run_id}:{item.url_id}",
+        error_code=code,
+        message=message,
+        attempts=attempts,
+        run_id=item.run_id,
+        run_url_id=run_url_id,
+    )
+    if item.depth == 0:
+        repo.note_run_error(item.run_id, f"{item.url}: {message}")
+
+
+def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, attempts: int) -> None:
+    """Dead-letter a version whose analysis failed; it is not retried on later runs."""
+    code, message = _describe(exc)
+    info = repo.version_info(version_id)
+    repo.dead_letter(
+        task=TASK_ANALYSE,
+        subject=info.url if info else str(version_id),
+        key=f"{TASK_ANALYSE}:{version_id}",
+        error_code=code,
+        message=message,
+        attempts=attempts,
+        version_id=version_id,
+    )
+
+
+# --- the in-process driver --------------------------------------------------------------------------------
+
+
+def with_retries(
+    fn: Callable[[], T], give_up: Callable[[BaseException, int], None], settings: Settings | None = None
+) -> T | None:
+    """Call ``fn``; retry ``Transient`` with backoff; hand the last failure (or a bug) to ``give_up``."""
+    s = settings or get_settings()
+    attempts = max(1, s.retry_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Transient as exc:
+            if attempt == attempts:
+                give_up(exc, attempt)
+                return None
+            time.sleep(backoff_delay(attempt, exc, s))
+        except Exception as exc:  # a bug in one document must not stop the run, nor vanish
+            give_up(exc, attempt)
+            return None
+    return None
+
+
+def _analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None) -> None:
+    with_retries(
+        lambda: analyse_step(repo, version_id),
+        lambda exc, n: give_up_analysis(repo, version_id, exc, attempts=n),
+        settings,
+    )
+
+
+def crawl_in_process(
+    repo: Repository,
+    source: Source,
+    fetcher_for: FetcherFor,
+    run_id: int,
+    *,
+    on_step: Callable[[StepResult | None], None] | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Run every step of one run in this process, breadth first (the Celery path runs the same steps)."""
+    queue: deque[int] = deque(seed(repo, source, run_id))
+    while queue:
+        run_url_id = queue.popleft()
+        result = with_retries(
+            lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
+            lambda exc, n, rid=run_url_id: give_up_fetch(repo, rid, exc, attempts=n),  # type: ignore[misc]
+            settings,
+        )
+        if result is not None:
+            queue.extend(result.children)
+            if result.analyse and result.version_id is not None:
+                _analyse_with_retries(repo, result.version_id, settings)
+        if on_step is not None:
+            on_step(result)

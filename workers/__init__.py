@@ -1,0 +1,4 @@
+"""Celery workers: thin tasks over :mod:`miner.crawl` steps.
+
+``workers`` imports ``miner``, never the reverse.
+"""

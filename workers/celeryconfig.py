@@ -1,0 +1,88 @@
+"""Every Celery setting of the product, each with the reason it has this value.
+
+Values that an operator tunes come from :mod:`miner.config` (``MINER_*`` variables), so that the
+product has one place that reads the environment and ``miner settings`` lists them.
+"""
+
+from __future__ import annotations
+
+from kombu import Exchange, Queue
+
+from miner.config import get_settings
+from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
+
+_s = get_settings()
+
+# Where messages wait. Redis by default: it also holds the per-host rate limit the workers share.
+broker_url = _s.broker_url or "redis://127.0.0.1:6379/0"
+# Retry connecting at start-up instead of crashing when the broker comes up after the worker.
+broker_connection_retry_on_startup = True
+
+# No result backend: the outcome of every task is in the store (documents, analyses, dead letters),
+# which is also what a waiting `miner run` polls. Results in Redis would be a second, partial truth.
+result_backend = _s.result_backend
+task_ignore_result = True
+
+# JSON only: a pickle message from anyone who can write to the broker would be code execution.
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+
+# Acknowledge a message only after the task finished, so that a worker that dies mid-task leaves the
+# message to be delivered again. Safe because every step is idempotent (docs/reliability.md).
+task_acks_late = True
+# ... and when the pool child running it is killed (OOM killer, SIGKILL), requeue the message rather
+# than acknowledge it as failed.
+task_reject_on_worker_lost = True
+# If the connection to the broker drops, the unacknowledged message will be redelivered; stop the
+# running copy so the same work does not run twice for long.
+worker_cancel_long_running_tasks_on_connection_loss = True
+
+# Reserve one message per pool process at a time: a worker busy with a 200-page PDF does not sit on
+# messages other workers could run, and a dead worker strands at most one message per process.
+worker_prefetch_multiplier = 1
+
+# Soft limit: the task gets SoftTimeLimitExceeded and records a dead letter; hard limit: the child is
+# killed (and the message requeued, above). Sized for the largest coalition agreement with OCR.
+task_soft_time_limit = _s.task_soft_time_limit
+task_time_limit = _s.task_time_limit
+
+# Redis redelivers an unacknowledged message after this many seconds. It must be longer than the hard
+# time limit (and any retry countdown), or a task still running would be handed to a second worker.
+_visibility = max(_s.broker_visibility_timeout, _s.task_time_limit + 10)
+broker_transport_options = {
+    "visibility_timeout": _visibility,
+    # How often a live worker sweeps for messages whose worker died (kombu's default works out at one
+    # sweep per 100 s): a tenth of the visibility timeout, at most every 10 s, one scan per sweep.
+    "unacked_restore_interval": max(1, min(10, _visibility // 10)),
+    "unacked_restore_throttle": 1,
+}
+
+# Two queues: fetching is network-bound and polite (slow, many in parallel), analysing is CPU-bound.
+# Separate queues let an operator run e.g. `-Q fetch -c 16` and `-Q analyse -c 2` on different machines.
+# Each queue has its own direct exchange and routing key: without them Celery binds every queue to the
+# default queue's exchange and key, and a message for one queue would be copied into both.
+task_queues = (
+    Queue(QUEUE_FETCH, Exchange(QUEUE_FETCH, type="direct"), routing_key=QUEUE_FETCH),
+    Queue(QUEUE_ANALYSE, Exchange(QUEUE_ANALYSE, type="direct"), routing_key=QUEUE_ANALYSE),
+)
+task_default_queue = QUEUE_FETCH
+task_routes = {
+    TASK_CRAWL_SOURCE: {"queue": QUEUE_FETCH},
+    TASK_FETCH_URL: {"queue": QUEUE_FETCH},
+    TASK_PROCESS_DOCUMENT: {"queue": QUEUE_ANALYSE},
+}
+
+# Restart a pool child after this many tasks: bounds slow leaks of long-lived NLP and PDF libraries,
+# while keeping the cost of loading the language models rare.
+worker_max_tasks_per_child = 500
+
+# Report task-received/started events for `celery events` and monitoring tools.
+worker_send_task_events = True
+task_send_sent_event = True
+
+# Beat: one crawl per source per cadence. The scheduler builds the entries from the source registry
+# when beat starts (workers/schedule.py), so that a worker never depends on the registry files.
+beat_scheduler = "workers.schedule:RegistryScheduler"
+timezone = "UTC"
+enable_utc = True
