@@ -28,9 +28,15 @@ POSITIVE = [
 ]
 NEGATIVE = [
     ("nl", "De treinen reden met vertraging tussen Brussel en Luxemburg door een technisch incident."),
-    ("fr", "Les trains ont circulé avec retard entre Bruxelles et Luxembourg à cause d'un incident technique."),
+    (
+        "fr",
+        "Les trains ont circulé avec retard entre Bruxelles et Luxembourg à cause d'un incident technique.",
+    ),
     # SOCIALE INTEGRATIE: the leefloon / revenu d'intégration is not about migrants.
-    ("nl", "Het leefloon wordt toegekend door het OCMW in het kader van het recht op maatschappelijke integratie."),
+    (
+        "nl",
+        "Het OCMW kent het leefloon toe in het kader van het recht op maatschappelijke integratie.",
+    ),
     ("fr", "Le revenu d'intégration est accordé par le CPAS dans le cadre du droit à l'intégration sociale."),
     ("nl", "De integratie van personen met een handicap op de arbeidsmarkt."),
     ("fr", "L'intégration des personnes handicapées sur le marché du travail."),

@@ -15,6 +15,7 @@ per-key answer is cached for the process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,9 +36,18 @@ class FeatureTables:
     _rules: dict[str, list[ContextRule]] = field(default_factory=dict)
     _cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    _exact: dict[str, str] = field(default_factory=dict)
+    _any_stem: re.Pattern[str] | None = None
+
     def __post_init__(self) -> None:
         for rule in self.context:
             self._rules.setdefault(rule[0], []).append(rule)
+        for stem, concept in self.stems:
+            if stem.startswith("="):
+                self._exact.setdefault(stem[1:], concept)
+        inner = [re.escape(s) for s, _ in self.stems if not s.startswith("=")]
+        # one C-level search rejects the many keys that contain no stem at all
+        self._any_stem = re.compile("|".join(inner)) if inner else None
 
     def of_key(self, key: str) -> tuple[str, ...]:
         """Features of one key without context (stem concept, learned word), cached."""
@@ -45,10 +55,11 @@ class FeatureTables:
         if got is not None:
             return got
         out: list[str] = []
-        for stem, concept in self.stems:
-            if (key == stem[1:]) if stem.startswith("=") else (stem in key):
-                out.append(concept)
-                break
+        if key in self._exact or (self._any_stem is not None and self._any_stem.search(key)):
+            for stem, concept in self.stems:
+                if (key == stem[1:]) if stem.startswith("=") else (stem in key):
+                    out.append(concept)
+                    break
         word = self.words.get(key)
         if word is not None:
             out.append(word)
