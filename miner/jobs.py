@@ -33,6 +33,12 @@ QUEUE_ANALYSE = "analyse"
 Progress = Callable[[int, int], None]
 
 
+class BrokerUnavailable(Transient):
+    """The broker (MINER_BROKER_URL) refused or did not answer: start it, or unset it to work in-process."""
+
+    code = "broker-unavailable"
+
+
 class WorkersNotProgressing(Transient):
     """Runs were enqueued but nothing moved for too long: no worker consumes the queues, or all are stuck."""
 
@@ -55,7 +61,12 @@ def run_sources(
         repo.upsert_source(source)
         run_ids.append(repo.start_run(source.id, allow_private=allow_private, trigger=trigger))
     if s.broker_url:
-        _enqueue(s.broker_url, [(src.id, rid) for src, rid in zip(sources, run_ids, strict=True)])
+        try:
+            _enqueue(s.broker_url, [(src.id, rid) for src, rid in zip(sources, run_ids, strict=True)])
+        except BrokerUnavailable as exc:
+            for run_id in run_ids:  # close the runs: nobody will work on them
+                repo.fail_run(run_id, str(exc))
+            raise
         wait_for_runs(repo, run_ids, settings=s, progress=progress)
     else:
         with ExitStack() as stack:
@@ -84,8 +95,17 @@ def _enqueue(broker_url: str, runs: Sequence[tuple[str, int]]) -> None:
     try:
         for source_id, run_id in runs:
             client.send_task(TASK_CRAWL_SOURCE, args=[source_id, run_id], queue=QUEUE_FETCH)
+    except Exception as exc:  # kombu raises its own OperationalError, socket errors, ...
+        raise BrokerUnavailable(f"cannot send to the broker: {exc}", subject=_redact(broker_url)) from exc
     finally:
         client.close()
+
+
+def _redact(url: str) -> str:
+    """The broker URL without its password, for messages."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return str(maybe_sanitize_url(url))
 
 
 def wait_for_runs(

@@ -73,6 +73,10 @@ task_routes = {
     TASK_PROCESS_DOCUMENT: {"queue": QUEUE_ANALYSE},
 }
 
+# A pool process loads the language models, lexicons and classifier when it starts (workers/tasks.py);
+# Celery's default of 4 s for a new child to report alive is too short for that on a busy machine.
+worker_proc_alive_timeout = 120
+
 # Restart a pool child after this many tasks: bounds slow leaks of long-lived NLP and PDF libraries,
 # while keeping the cost of loading the language models rare.
 worker_max_tasks_per_child = 500

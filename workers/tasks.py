@@ -11,10 +11,12 @@ point leaves a message that is delivered again and finishes the job (docs/reliab
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 import redis
 from celery import Task
+from celery.signals import celeryd_after_setup, worker_process_init
 
 from miner import crawl
 from miner.config import get_settings
@@ -24,6 +26,37 @@ from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH
 from miner.store import Repository, open_repository
 from workers.app import app
 from workers.limits import RedisHostLimiter
+
+log = logging.getLogger(__name__)
+#: Set in the worker's main process when it consumes the analyse queue; inherited by the pool.
+_ANALYSES = {"warm_up": False}
+
+
+@celeryd_after_setup.connect
+def _note_queues(sender: Any, instance: Any, **_: Any) -> None:
+    queues = instance.app.amqp.queues.consume_from or instance.app.amqp.queues
+    _ANALYSES["warm_up"] = QUEUE_ANALYSE in set(queues)
+
+
+@worker_process_init.connect
+def _warm_up(**_: Any) -> None:
+    """Load language models, lexicons, rubric and classifier when a pool process starts, so that the
+    first document does not spend its time limit loading them. Fetch-only workers skip it."""
+    if not _ANALYSES["warm_up"]:
+        return
+    try:
+        from miner.analyse.classifier import load_classifier
+        from miner.analyse.lexicon import load_lexicon
+        from miner.analyse.nlp import warm_up
+        from miner.rubric import load_rubric
+
+        warm_up(("nl", "fr"))
+        for lang in ("nl", "fr"):
+            load_lexicon(lang)
+        load_rubric()
+        load_classifier()
+    except Exception as exc:  # the first task will meet the same error and dead-letter it visibly
+        log.error("warm-up failed; documents will fail until it is fixed: %s", exc)
 
 
 @functools.cache
