@@ -329,7 +329,8 @@ def with_retries(
     return None
 
 
-def _analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None) -> None:
+def analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None = None) -> None:
+    """:func:`analyse_step` with in-process retries; a final failure becomes a dead letter."""
     with_retries(
         lambda: analyse_step(repo, version_id),
         lambda exc, n: give_up_analysis(repo, version_id, exc, attempts=n),
@@ -358,6 +359,6 @@ def crawl_in_process(
         if result is not None:
             queue.extend(result.children)
             if result.analyse and result.version_id is not None:
-                _analyse_with_retries(repo, result.version_id, settings)
+                analyse_with_retries(repo, result.version_id, settings)
         if on_step is not None:
             on_step(result)

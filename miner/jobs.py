@@ -87,6 +87,37 @@ def run_sources(
     return repo.summary(run_ids)
 
 
+def rescore(repo: Repository, *, settings: Settings | None = None, progress: Progress | None = None) -> int:
+    """Analyse every current version that has no analysis under the current rubric and model, from
+    the stored raw bytes (no fetching); in-process, or on the analyse queue when a broker is set.
+    Returns how many versions were (re)analysed or enqueued."""
+    from miner.analyse.classifier import load_classifier
+    from miner.crawl import analyse_with_retries
+    from miner.rubric import load_rubric
+
+    s = settings or get_settings()
+    todo = repo.versions_to_rescore(load_rubric().version, load_classifier().version)
+    if s.broker_url and todo:
+        from celery import Celery
+
+        client = Celery("policy-miner-client", broker=s.broker_url)
+        try:
+            for vid in todo:
+                client.send_task(TASK_PROCESS_DOCUMENT, args=[vid], queue=QUEUE_ANALYSE)
+        except Exception as exc:
+            raise BrokerUnavailable(
+                f"cannot send to the broker: {exc}", subject=_redact(s.broker_url)
+            ) from exc
+        finally:
+            client.close()
+        return len(todo)
+    for i, vid in enumerate(todo, start=1):
+        analyse_with_retries(repo, vid, s)
+        if progress is not None:
+            progress(i, len(todo))
+    return len(todo)
+
+
 def _enqueue(broker_url: str, runs: Sequence[tuple[str, int]]) -> None:
     from celery import Celery
 

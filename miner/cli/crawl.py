@@ -159,6 +159,21 @@ def failures(format: Annotated[str, typer.Option("--format", help="table | json"
 
 
 @app.command()
+def rescore() -> None:
+    """Score stored documents under the current rubric and model, from their kept bytes (no fetching)."""
+    from miner.config import get_settings
+    from miner.jobs import rescore as rescore_all
+    from miner.store import open_repository
+
+    try:
+        n = rescore_all(open_repository(), settings=get_settings())
+    except MinerError as exc:
+        raise _fail(str(exc), 2) from exc
+    where = "enqueued to the analyse queue" if get_settings().broker_url else "analysed"
+    typer.echo(f"{n} document version(s) {where}")
+
+
+@app.command()
 def migrate() -> None:
     """Bring the store's schema to the latest revision (also done automatically on first use)."""
     from miner.config import get_settings

@@ -564,6 +564,24 @@ class Repository:
             return bool(conn.execute(q).scalar_one())
 
     @_transient
+    def versions_to_rescore(self, rubric_version: str, model_version: str) -> list[int]:
+        """Current versions with no analysis under this rubric and model, and no final failure."""
+        scored = select(_analyses.c.version_id).where(
+            _analyses.c.rubric_version == rubric_version, _analyses.c.model_version == model_version
+        )
+        gave_up = select(_dead.c.key).where(_dead.c.task == "process_document")
+        q = (
+            select(_documents.c.current_version_id)
+            .where(_documents.c.current_version_id.is_not(None))
+            .where(_documents.c.current_version_id.not_in(scored))
+            .order_by(_documents.c.current_version_id)
+        )
+        with self.engine.begin() as conn:
+            ids = [int(v) for v in conn.execute(q).scalars()]
+            failed = set(conn.execute(gave_up).scalars())
+        return [v for v in ids if f"process_document:{v}" not in failed]
+
+    @_transient
     def store_analysis(self, version_id: int, extracted: Extracted, analysis: Analysis) -> bool:
         """Paragraphs, analysis, flags and evidence of a version, in one transaction.
 

@@ -130,8 +130,11 @@ def test_a_new_rubric_adds_an_analysis_beside_the_old_one(store_url: str) -> Non
     assert item is not None
     stored = repo.store_fetched(item, _fetched(item.url, b"%PDF-1.4 x"), government="flemish")
     vid = stored.version_id or 0
+    assert repo.versions_to_rescore("r1", "m1") == [vid]
     assert repo.store_analysis(vid, _extracted(), _analysis("h", rubric="r1")) is True
     assert repo.store_analysis(vid, _extracted(), _analysis("h", rubric="r1")) is False
+    assert repo.versions_to_rescore("r1", "m1") == []
+    assert repo.versions_to_rescore("r2", "m1") == [vid]
     assert repo.store_analysis(vid, _extracted(), _analysis("h", rubric="r2")) is True
     assert repo.row_counts()["analyses"] == 2
     assert repo.documents()[0].rubric_version == "r2"
