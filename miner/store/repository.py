@@ -271,7 +271,10 @@ class Repository:
             )
 
     def _maybe_finish(self, conn: Connection, run_ids: Iterable[int]) -> None:
-        for run_id in set(run_ids):
+        """Stamp runs whose frontier is settled. The run row is locked first, so that two workers
+        settling a run's last two entries at once cannot each see the other's as still pending."""
+        for run_id in sorted(set(run_ids)):
+            self._lock_run(conn, run_id)
             pending = conn.execute(
                 select(func.count())
                 .select_from(_run_urls)
