@@ -76,7 +76,9 @@ def analyse_text(doc_id: str, text: str, lang: str | None = None) -> Analysis:
     return replace(analysis, kind="text", content_hash=content_hash(text.encode("utf-8")))
 
 
-def analyse_extracted(doc_id: str, doc: Extracted, *, digest: str | None = None) -> tuple[Extracted, Analysis]:
+def analyse_extracted(
+    doc_id: str, doc: Extracted, *, digest: str | None = None
+) -> tuple[Extracted, Analysis]:
     """Language per paragraph, then analysis and scoring of an extracted document."""
     doc = language_stage.assign_languages(doc)
     meta = {"kind": doc.kind, "page_count": doc.page_count}

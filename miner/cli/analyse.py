@@ -126,9 +126,13 @@ def _clip(text: str, n: int = 160) -> str:
 @app.command()
 def analyse(
     paths: list[Path] = typer.Argument(None, help="Policy documents: PDF, HTML, DOCX, ODT or plain text."),
-    format: str = typer.Option("table", "--format", "-f", help="table (readable) or json (one object a line)."),
+    format: str = typer.Option(
+        "table", "--format", "-f", help="table (readable) or json (one object a line)."
+    ),
     jsonl: bool = typer.Option(
-        False, "--jsonl", help='Read JSON lines {"id", "text", "lang"?} on stdin; write one JSON line per input.'
+        False,
+        "--jsonl",
+        help='Read JSON lines {"id", "text", "lang"?} on stdin; write one JSON line per input.',
     ),
 ) -> None:
     """Score documents for the mainstreaming of migrant integration, with the evidence for every score.
@@ -154,5 +158,3 @@ def analyse(
     if format == "table":
         print_table(results, Console())
     raise typer.Exit(1 if any(r.error for r in results) else 0)
-
-

@@ -1,0 +1,172 @@
+"""Language of each paragraph (nl, fr, de, en, other) and a document's language mix.
+
+Why per paragraph and not per document: Belgian federal documents are often bilingual, and the Senate
+annales print the original speech beside its translation. Averaging would make a bilingual page
+"half Dutch"; instead a paragraph that holds two languages is split into one paragraph per language,
+so each part is analysed with its own tokenizer, lemmas and lexicon.
+
+py3langid does the detection. Two identifiers: the full one (97 languages) tells "other" apart and
+catches Frisian/Afrikaans-like guesses for short Dutch text (mapped back to nl); the one restricted to
+the four languages of Belgian policy decides between them, and is the only one used per sentence.
+Very short paragraphs (headings, table cells) carry too little signal; they inherit the language of
+their neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from miner.records import Extracted, Paragraph
+
+SUPPORTED = ("nl", "fr", "de", "en")
+#: Close relatives that py3langid proposes for short Belgian text.
+_ALIASES = {"af": "nl", "fy": "nl", "li": "nl", "wa": "fr", "lb": "de"}
+#: Fewer letters than this and a guess is not trusted on its own.
+SHORT = 40
+#: With at least this many letters, a confident non-supported guess means "other".
+OTHER_MIN_LETTERS = 120
+_SENTENCE = re.compile(r"(?<=[.!?…:;])\s+(?=[\"“«(\[]?[A-ZÀ-ÖØ-Ý0-9])|\n+")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _identifiers() -> tuple[Any, Any]:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    with _lock:
+        full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        restricted = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        restricted.set_languages(list(SUPPORTED))
+    return full, restricted
+
+
+def _letters(text: str) -> int:
+    return sum(1 for c in text if c.isalpha())
+
+
+def detect_with_confidence(text: str) -> tuple[str, float]:
+    """The language of ``text`` and the detector's probability for it."""
+    n = _letters(text)
+    if n < 2:
+        return "other", 0.0
+    full, restricted = _identifiers()
+    lang, prob = full.classify(text)
+    lang = _ALIASES.get(lang, lang)
+    if lang in SUPPORTED:
+        return lang, float(prob)
+    if n >= OTHER_MIN_LETTERS and prob >= 0.5:
+        return "other", float(prob)
+    lang, prob = restricted.classify(text)
+    return str(lang), float(prob)
+
+
+def detect(text: str) -> str:
+    """One of "nl", "fr", "de", "en", "other"."""
+    return detect_with_confidence(text)[0]
+
+
+def _sentence_languages(text: str) -> list[tuple[str, str]]:
+    """(language, segment) for each sentence-like segment, short segments joined to a neighbour."""
+    _, restricted = _identifiers()
+    parts = [s for s in _SENTENCE.split(text) if s and s.strip()]
+    labelled: list[list[str]] = []
+    for part in parts:
+        lang = str(restricted.classify(part)[0]) if _letters(part) >= 25 else ""
+        labelled.append([lang, part])
+    # short segments take the language of the previous one (or the next one at the start)
+    for i, item in enumerate(labelled):
+        if not item[0]:
+            prev = next((labelled[j][0] for j in range(i - 1, -1, -1) if labelled[j][0]), "")
+            nxt = next((labelled[j][0] for j in range(i + 1, len(labelled)) if labelled[j][0]), "")
+            item[0] = prev or nxt
+    return [(lang, seg) for lang, seg in labelled]
+
+
+def split_by_language(text: str) -> list[tuple[str, str]]:
+    """Split a paragraph into (language, text) parts, one per run of one language.
+
+    A paragraph in one language comes back as one part. When columns in two languages were
+    interleaved line by line (many short runs), the parts are gathered into one per language,
+    in order of first appearance: each language is kept whole, never averaged.
+    """
+    segments = _sentence_languages(text)
+    langs = {lang for lang, _ in segments if lang}
+    if len(langs) <= 1:
+        return [(next(iter(langs)) if langs else "", text)]
+    runs: list[tuple[str, list[str]]] = []
+    for lang, seg in segments:
+        if runs and runs[-1][0] == lang:
+            runs[-1][1].append(seg)
+        else:
+            runs.append((lang, [seg]))
+    if len(runs) > 4:
+        gathered: dict[str, list[str]] = {}
+        for lang, segs in runs:
+            gathered.setdefault(lang, []).extend(segs)
+        return [(lang, " ".join(segs)) for lang, segs in gathered.items()]
+    return [(lang, " ".join(segs)) for lang, segs in runs]
+
+
+def assign_languages(doc: Extracted) -> Extracted:
+    """Set ``language`` on every paragraph, splitting paragraphs that hold two languages."""
+    out: list[Paragraph] = []
+    uncertain: list[int] = []
+    for p in doc.paragraphs:
+        text = p.text
+        if _letters(text) < SHORT:
+            lang, _ = detect_with_confidence(text)
+            uncertain.append(len(out))
+            out.append(replace(p, language=lang))
+            continue
+        lang, _ = detect_with_confidence(text)
+        if lang == "other":
+            out.append(replace(p, language="other"))
+            continue
+        parts = split_by_language(text) if _SENTENCE.search(text) else [(lang, text)]
+        if len(parts) == 1:
+            out.append(replace(p, language=parts[0][0] or lang))
+            continue
+        for part_lang, part_text in parts:
+            out.append(replace(p, text=part_text, language=part_lang or lang))
+    _inherit(out, uncertain, doc.declared_language)
+    paragraphs = tuple(replace(p, index=i) for i, p in enumerate(out))
+    return replace(doc, paragraphs=paragraphs)
+
+
+def _inherit(paragraphs: list[Paragraph], uncertain: Sequence[int], declared: str | None) -> None:
+    """Short paragraphs take the language of the nearest confident paragraph (the next one first:
+    a heading belongs to the text under it), else the declared language, else their own guess."""
+    if not uncertain:
+        return
+    skip = set(uncertain)
+    fallback = _short_code(declared)
+    for i in uncertain:
+        near = next((paragraphs[j].language for j in range(i + 1, len(paragraphs)) if j not in skip), None)
+        if near is None:
+            near = next((paragraphs[j].language for j in range(i - 1, -1, -1) if j not in skip), None)
+        lang = near or fallback
+        if lang:
+            paragraphs[i] = replace(paragraphs[i], language=lang)
+
+
+def _short_code(declared: str | None) -> str | None:
+    if not declared:
+        return None
+    code = declared.strip().lower()[:2]
+    return code if code in SUPPORTED else None
+
+
+def language_mix(paragraphs: Sequence[Paragraph]) -> dict[str, float]:
+    """Share of characters per language, largest first (rounded to 4 decimals)."""
+    counts: dict[str, int] = {}
+    for p in paragraphs:
+        counts[p.language or "other"] = counts.get(p.language or "other", 0) + len(p.text)
+    total = sum(counts.values())
+    if not total:
+        return {}
+    return {k: round(v / total, 4) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
