@@ -59,7 +59,7 @@ def detect_with_confidence(text: str) -> tuple[str, float]:
     lang = _ALIASES.get(lang, lang)
     if lang in SUPPORTED:
         return lang, float(prob)
-    if n >= OTHER_MIN_LETTERS and prob >= 0.5:
+    if (n >= OTHER_MIN_LETTERS and prob >= 0.5) or (n >= SHORT and prob >= 0.9):
         return "other", float(prob)
     lang, prob = restricted.classify(text)
     return str(lang), float(prob)
