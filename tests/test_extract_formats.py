@@ -116,7 +116,7 @@ def test_odt_paragraphs_and_headings() -> None:
 
 
 def test_plain_text_and_markdown_headings() -> None:
-    doc = extract("# Werk\n\nEerste alinea\nloopt door.\n\nTweede alinea.\n".encode())
+    doc = extract(b"# Werk\n\nEerste alinea\nloopt door.\n\nTweede alinea.\n")
     assert doc.kind == "text"
     assert [(p.text, p.section) for p in doc.paragraphs] == [
         ("Werk", "Werk"),
