@@ -71,8 +71,8 @@ def run_jsonl(stdin: TextIO, stdout: TextIO) -> int:
     return failed
 
 
-def _fmt_page(page: int | None) -> str:
-    return f"p. {page}" if page is not None else ""
+def _where(page: int | None, paragraph: int) -> str:
+    return f"p. {page} ¶{paragraph}" if page is not None else f"¶{paragraph}"
 
 
 def print_table(results: list[Analysis], console: Console) -> None:
@@ -101,12 +101,12 @@ def print_table(results: list[Analysis], console: Console) -> None:
             dims.add_column(col, overflow="fold")
         for d in a.dimensions:
             quotes = [e for e in d.evidence if not e.negated][:2]
-            text = "\n".join(f"{_fmt_page(e.page)} ¶{e.paragraph}: “{_clip(e.text)}”" for e in quotes)
+            text = "\n".join(f"{_where(e.page, e.paragraph)}: “{_clip(e.text)}”" for e in quotes)
             dims.add_row(d.name, str(d.score), text or "—")
         console.print(dims)
         for f in a.flags:
             ev = f.evidence[0] if f.evidence else None
-            where = f" ({_fmt_page(ev.page)} ¶{ev.paragraph}: “{_clip(ev.text)}”)" if ev else ""
+            where = f" ({_where(ev.page, ev.paragraph)}: “{_clip(ev.text)}”)" if ev else ""
             console.print(f"[bold]{f.severity}[/bold] {f.code}: {f.reason}{where}")
         if a.sections:
             sec = Table(title=f"{a.id}: sections", title_justify="left")
