@@ -28,7 +28,7 @@ def _root() -> None:
 
 
 #: Command modules, in the order their commands appear in ``miner --help``.
-COMMAND_MODULES = ("analyse", "sources", "settings", "crawl")
+COMMAND_MODULES = ("analyse", "evaluate", "crawl", "sources", "settings")
 
 
 def _register() -> None:
