@@ -25,6 +25,8 @@ POSITIVE = [
     ("nl", "De werkzaamheidsgraad van personen met een migratieachtergrond blijft laag."),
     ("fr", "Les réfugiés reconnus et les migrants ont difficilement accès au marché du travail."),
     ("en", "The number of refugees and asylum seekers in employment programmes has increased."),
+    ("nl", "Werkzoekenden van buitenlandse herkomst vinden moeilijker werk."),
+    ("fr", "Les demandeurs d'emploi d'origine étrangère trouvent plus difficilement du travail."),
 ]
 NEGATIVE = [
     ("nl", "De treinen reden met vertraging tussen Brussel en Luxemburg door een technisch incident."),

@@ -15,7 +15,8 @@ into the model file, so inference needs nothing but that file.
 
 from __future__ import annotations
 
-#: (stem, concept) per language; a key containing the stem gets the concept (first match wins).
+#: (stem, concept) per language; a key containing the stem gets the concept (first match wins;
+#: "=stem" must equal the key; concept "" blocks the stems below it: "verblijfplaats" is an address).
 STEMS: dict[str, tuple[tuple[str, str], ...]] = {
     "nl": (
         ("asiel", "c:asylum"),
@@ -28,6 +29,7 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("allochto", "c:migration"),
         ("migratieachtergrond", "c:migration"),
         ("herkomst", "c:origin"),
+        ("afkomstig", ""),
         ("afkomst", "c:origin"),
         ("migra", "c:migration"),
         ("migrant", "c:migration"),
@@ -35,7 +37,9 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("genaturaliseerd", "c:nationality"),
         ("nationaliteit", "c:nationality"),
         ("staatlo", "c:stateless"),
+        ("verblijfplaats", ""),
         ("verblijf", "c:residence"),
+        ("verblijv", "c:residence"),
         ("illega", "c:irregular"),
         ("irregulier", "c:irregular"),
         ("mensensmokkel", "c:trafficking"),
@@ -44,7 +48,8 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("=visa", "c:visa"),
         ("gezinshereniging", "c:family-reunion"),
         ("repatri", "c:removal"),
-        ("uitwijzing", "c:removal"),
+        ("uitwijz", "c:removal"),
+        ("uitgewezen", "c:removal"),
         ("uitzetting", "c:removal"),
         ("terugname", "c:removal"),
         ("racis", "c:racism"),
@@ -59,6 +64,8 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("subsidiair", "c:protection"),
         ("leefloon", "c:leefloon"),
         ("ocmw", "c:leefloon"),
+        ("re-integratie", ""),
+        ("reintegratie", ""),
         ("integratie", "c:integration"),
         ("buitenland", "c:abroad"),
     ),
@@ -78,6 +85,7 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("illegal", "c:irregular"),
         ("irregulier", "c:irregular"),
         ("clandestin", "c:irregular"),
+        ("illicite", "c:irregular"),
         ("sans-papier", "c:irregular"),
         ("=visa", "c:visa"),
         ("regroupement", "c:family-reunion"),
@@ -94,6 +102,8 @@ STEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("primoarrivant", "c:newcomer"),
         ("subsidiaire", "c:protection"),
         ("cpas", "c:leefloon"),
+        ("reintegration", ""),
+        ("re-integration", ""),
         ("integration", "c:integration"),
     ),
     # Any other language: English and German stems (lemma keys are folded: "Flüchtling" -> "fluchtling").
@@ -162,10 +172,19 @@ PRIOR: dict[str, tuple[bool, float]] = {
 #: adjective after a noun ("investissements étrangers": foreign, Dutch "buitenlands").
 CONTEXT: dict[str, tuple[tuple[str, str, tuple[str, ...], int], ...]] = {
     "other": (),
-    "nl": (("integratie", "c:leefloon", ("maatschappelijk",), 2),),
+    "nl": (
+        ("integratie", "c:leefloon", ("maatschappelijk",), 2),
+        # "van buitenlandse herkomst": the usual Dutch for a migration background
+        ("herkomst", "c:migration", ("buitenlands", "vreemd", "allochtoon"), 1),
+        ("afkomst", "c:migration", ("buitenlands", "vreemd", "allochtoon"), 1),
+    ),
     "fr": (
         ("integration", "c:leefloon", ("revenu", "droit"), 3),
         ("origine", "", ("a le",), 2),
+        ("origine", "c:origin", ("de",), 2),
+        ("origine", "", ("",), 0),
+        # "d'origine étrangère": the usual French for a migration background
+        ("etranger", "c:migration", ("origine",), 1),
         ("etranger", "c:abroad", ("a le", "de le", "vers le", "depuis le"), 2),
         ("etranger", "c:foreigner", ("le", "des", "de", "un", "aux", "du", "ce", "leur", "pour"), 1),
         ("etranger", "c:abroad", ("",), 0),

@@ -58,7 +58,8 @@ class FeatureTables:
         if key in self._exact or (self._any_stem is not None and self._any_stem.search(key)):
             for stem, concept in self.stems:
                 if (key == stem[1:]) if stem.startswith("=") else (stem in key):
-                    out.append(concept)
+                    if concept:
+                        out.append(concept)
                     break
         word = self.words.get(key)
         if word is not None:
