@@ -115,3 +115,11 @@ def test_real_chamber_and_pairs(corpora: Path) -> None:
     assert clf["chamber_nl"]["f1"] >= 0.9 > kw["chamber_nl"]["f1"]
     assert clf["pairs"]["n"] == 1000
     assert clf["pairs"]["agreement"] >= 0.95 and clf["pairs"]["kappa"] >= 0.85 > kw["pairs"]["kappa"]
+
+
+def test_end_to_end_column_through_the_pipeline(small_corpora: Path) -> None:
+    report = evaluate(small_corpora, pipeline=True)
+    end = _system(report, "pipeline")
+    assert end["chamber_nl"]["recall"] == 1.0 and end["chamber_nl"]["precision"] == 1.0
+    assert end["pairs"]["agreement"] == 1.0
+    assert 0.0 <= end["pairs"]["mean_abs_diff"] <= 100.0
