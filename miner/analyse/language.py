@@ -34,15 +34,30 @@ _SENTENCE = re.compile(r"(?<=[.!?…:;])\s+(?=[\"“«(\[]?[A-ZÀ-ÖØ-Ý0-9])|\
 _lock = threading.Lock()
 
 
+#: Detection reads at most this many characters: enough for a confident guess, and the cost of
+#: py3langid grows with the length of the text.
+SAMPLE = 600
+
+
 @lru_cache(maxsize=1)
 def _identifiers() -> tuple[Any, Any]:
+    """The full and the restricted identifier (one model load; the second is a copy)."""
+    import copy
+
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     with _lock:
         full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        restricted = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        restricted = copy.deepcopy(full)
         restricted.set_languages(list(SUPPORTED))
     return full, restricted
+
+
+def _sample(text: str) -> str:
+    if len(text) <= SAMPLE:
+        return text
+    cut = text.rfind(" ", 0, SAMPLE)
+    return text[: cut if cut > SAMPLE // 2 else SAMPLE]
 
 
 def _letters(text: str) -> int:
@@ -51,6 +66,7 @@ def _letters(text: str) -> int:
 
 def detect_with_confidence(text: str) -> tuple[str, float]:
     """The language of ``text`` and the detector's probability for it."""
+    text = _sample(text)
     n = _letters(text)
     if n < 2:
         return "other", 0.0

@@ -157,45 +157,46 @@ def get_language(lang: str) -> _Language:
 
 
 def tokenize(text: str, lang: str) -> Tokens:
-    """Tokenise ``text`` as language ``lang`` and compute keys and sentence boundaries."""
+    """Tokenise ``text`` as language ``lang`` and compute keys and sentence boundaries.
+
+    Hot path: list comprehensions over the arrays spaCy hands back, one dict look-up per token.
+    A sentence ends after ".", "!", "?" or "…" when the next token starts upper-case or with a
+    digit, or a line break follows.
+    """
     from spacy.attrs import IDX, LENGTH, ORTH
 
     lg = get_language(lang)
     doc = lg.nlp.tokenizer(text)
-    arr: list[Any] = doc.to_array([ORTH, IDX, LENGTH]).tolist() if len(doc) else []
-    cache = lg.cache
-    strings = lg.strings
-    words: list[str] = []
-    keys: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    n = len(doc)
+    if not n:
+        return Tokens(text, lang, (), (), (), (), (), ())
+    arr = doc.to_array([ORTH, IDX, LENGTH])
+    orths: list[int] = arr[:, 0].tolist()
+    starts: list[int] = arr[:, 1].tolist()
+    ends: list[int] = (arr[:, 1] + arr[:, 2]).tolist()
+    get = lg.cache.get
+    entries: list[Any] = [get(h) for h in orths]
+    if None in entries:
+        strings = lg.strings
+        for i, entry in enumerate(entries):
+            if entry is None:
+                w = strings[orths[i]]
+                entry = entries[i] = lg.cache[orths[i]] = (w, lg.key_of(w))
+    words = [e[0] for e in entries]
+    keys = [e[1] for e in entries]
+    cuts = [
+        i
+        for i in [j + 1 for j, w in enumerate(words) if w in _SENT_END]
+        if i < n
+        and (words[i][:1].isupper() or words[i][:1].isdigit() or "\n" in text[ends[i - 1] : starts[i] + 1])
+    ]
     sents: list[int] = []
     spans: list[tuple[int, int]] = []
-    sent = 0
-    sent_start = 0
-    prev_end_punct = False
-    prev_end = 0
-    for h, idx, length in arr:
-        entry = cache.get(h)
-        if entry is None:
-            w = strings[h]
-            entry = (w, lg.key_of(w))
-            cache[h] = entry
-        w = entry[0]
-        if prev_end_punct and (w[:1].isupper() or w[:1].isdigit() or text.count("\n", prev_end, idx)):
-            spans.append((sent_start, prev_end))
-            sent += 1
-            sent_start = idx
-        words.append(w)
-        keys.append(entry[1])
-        starts.append(idx)
-        end = idx + length
-        ends.append(end)
-        sents.append(sent)
-        prev_end_punct = w in _SENT_END
-        prev_end = end
-    if arr:
-        spans.append((sent_start, prev_end))
+    prev = 0
+    for number, cut in enumerate([*cuts, n]):
+        sents.extend([number] * (cut - prev))
+        spans.append((starts[prev], ends[cut - 1]))
+        prev = cut
     return Tokens(
         text=text,
         lang=lang,
