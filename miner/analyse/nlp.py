@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 #: Languages with a lemma dictionary; others are tokenised and folded but not lemmatised.
@@ -57,7 +57,7 @@ class Tokens:
         return self.text[s:e]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folded_lemmas(lang: str) -> dict[str, str]:
     """simplemma's form -> lemma dictionary for ``lang``, both sides folded, identities dropped.
 
