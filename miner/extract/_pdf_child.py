@@ -1,0 +1,191 @@
+"""The sandboxed half of PDF extraction: runs pdfium on untrusted bytes in its own process.
+
+pdfium is C++ and a malformed PDF can make it loop, balloon or segfault. The parent
+(:mod:`miner.extract.pdf`) starts this module with ``python -m miner.extract._pdf_child`` under a
+time limit, writes the PDF to its stdin and reads one JSON object from its stdout; the child sets its
+own address-space limit (``--memory-mb``) before pdfium sees a byte. A crash here costs one child,
+never the worker. The parent runs this file by path, not as ``miner.extract._pdf_child``, so the
+child imports only pypdfium2 and the standard library and starting it stays cheap (one child per
+document; the page throughput target includes its start-up).
+
+Output (stdout, one JSON object)::
+
+    {"ok": true, "page_count": n, "pages": ["text of page 1", ...],
+     "image_only": [1-based pages with an image and (almost) no text],
+     "rendered": {"3": "/tmp/.../p3.pgm"},   # only with --render DIR
+     "title": str|null, "lang": str|null, "toc": [[level, title, page_index|null], ...],
+     "errors": ["page 7: ..."]}
+    {"ok": false, "error": "encrypted"|"corrupt", "message": "..."}
+
+Exit status 0 whenever a JSON answer was written; 3 when the address-space limit was hit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import sys
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+#: Fewer non-space characters than this on a page with a big image: a scan (the journal's scans
+#: carry a 77-character stamp along the margin, so "no text" is too strict).
+SCAN_TEXT_CHARS = 200
+#: An image covering at least this share of the page counts as a page-sized scan.
+SCAN_IMAGE_AREA = 0.3
+#: Rendering resolution for OCR (Tesseract reads 200-300 dpi best).
+OCR_DPI = 250
+MAX_TOC_ENTRIES = 2000
+
+
+def _image_share(page: Any) -> float:
+    """Largest share of the page area covered by one image object (0 when there is none)."""
+    width, height = page.get_size()
+    area = max(width * height, 1.0)
+    best = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        try:
+            left, bottom, right, top = obj.get_bounds()
+        except pdfium.PdfiumError:
+            continue
+        best = max(best, abs((right - left) * (top - bottom)) / area)
+    return min(best, 1.0)
+
+
+def _render_pgm(page: Any, path: str) -> None:
+    """Write the page as an 8-bit greyscale PGM (no Pillow needed; Tesseract reads PNM)."""
+    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+    buf = bytes(bitmap.buffer)
+    with open(path, "wb") as fh:
+        fh.write(b"P5\n%d %d\n255\n" % (width, height))
+        if stride == width:
+            fh.write(buf[: width * height])
+        else:
+            for row in range(height):
+                fh.write(buf[row * stride : row * stride + width])
+
+
+def _open(data: bytes) -> Any:
+    """Open the document, trying the empty password (many 'protected' PDFs open with it)."""
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code != pdfium_c.FPDF_ERR_PASSWORD:
+            raise
+    return pdfium.PdfDocument(data, password="")
+
+
+def _catalog_lang(pdf: Any) -> str | None:
+    """The document's declared language (catalog /Lang), e.g. "nl-NL"; None when absent."""
+    try:
+        size = pdfium_c.FPDFCatalog_GetLanguage(pdf.raw, None, 0)
+        if size <= 2:
+            return None
+        buf = (ctypes.c_ushort * (size // 2))()
+        pdfium_c.FPDFCatalog_GetLanguage(pdf.raw, buf, size)
+        return bytes(buf).decode("utf-16-le", "replace").rstrip("\x00").strip() or None
+    except Exception:
+        return None
+
+
+def _toc(pdf: Any) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    try:
+        for item in pdf.get_toc(max_depth=4):
+            dest = item.get_dest()
+            index = dest.get_index() if dest is not None else None
+            out.append([item.level, item.get_title(), index])
+            if len(out) >= MAX_TOC_ENTRIES:
+                break
+    except Exception:  # a broken outline is no reason to lose the text
+        return out
+    return out
+
+
+def extract(data: bytes, render_dir: str | None) -> dict[str, Any]:
+    try:
+        pdf = _open(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            return {"ok": False, "error": "encrypted", "message": "password-protected PDF"}
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            return {"ok": False, "error": "encrypted", "message": "unsupported PDF security handler"}
+        return {"ok": False, "error": "corrupt", "message": f"pdfium cannot open it ({exc})"}
+    meta: dict[str, str] = {}
+    try:
+        meta = pdf.get_metadata_dict(skip_empty=True)
+    except Exception:
+        meta = {}
+    lang = _catalog_lang(pdf)
+    pages: list[str] = []
+    image_only: list[int] = []
+    rendered: dict[str, str] = {}
+    errors: list[str] = []
+    count = len(pdf)
+    for index in range(count):
+        try:
+            page = pdf[index]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            if len("".join(text.split())) < SCAN_TEXT_CHARS and (_image_share(page) >= SCAN_IMAGE_AREA):
+                image_only.append(index + 1)
+                if render_dir is not None:
+                    path = os.path.join(render_dir, f"p{index + 1}.pgm")
+                    _render_pgm(page, path)
+                    rendered[str(index + 1)] = path
+            page.close()
+        except Exception as exc:  # one bad page (or render) must not cost the others
+            errors.append(f"page {index + 1}: {type(exc).__name__}: {exc}")
+            text = ""
+        pages.append(text)
+    return {
+        "ok": True,
+        "page_count": count,
+        "pages": pages,
+        "image_only": image_only,
+        "rendered": rendered,
+        "title": meta.get("Title") or None,
+        "lang": lang,
+        "toc": _toc(pdf),
+        "errors": errors,
+    }
+
+
+def _limit(memory_mb: int, cpu_seconds: int) -> None:
+    """Cap this process before pdfium touches the bytes.
+
+    Set here rather than in a ``preexec_fn`` of the parent: ``preexec_fn`` is unsafe in threaded
+    parents (the web app, thread pools), while the child is single-threaded at this point.
+    """
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if cpu_seconds > 0:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    """``_pdf_child [--memory-mb N] [--cpu-seconds N] [--render DIR]`` with the PDF on stdin."""
+    opts = dict(zip(argv[::2], argv[1::2], strict=False))
+    _limit(int(opts.get("--memory-mb", "0")), int(opts.get("--cpu-seconds", "0")))
+    render_dir = opts.get("--render")
+    data = sys.stdin.buffer.read()
+    try:
+        answer = extract(data, render_dir)
+    except MemoryError:
+        return 3
+    out = json.dumps(answer, ensure_ascii=True)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
