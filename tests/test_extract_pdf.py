@@ -1,0 +1,222 @@
+"""PDF extraction: paragraphs, pages, sections, scans and clear errors, on PDFs written here and real ones."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pdffixtures import Page, make_pdf
+
+from miner.config import get_settings
+from miner.errors import CorruptDocument, EncryptedDocument, ExtractionLimit
+from miner.extract.pdf import extract_pdf
+
+AGREEMENT = "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
+JOURNAL = "official-journal/documentation/resources"
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Set MINER_* variables for one test; the cached settings are re-read before and after."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _set(env: pytest.MonkeyPatch, **values: str) -> None:
+    for key, value in values.items():
+        env.setenv(f"MINER_{key.upper()}", value)
+    get_settings.cache_clear()
+
+
+def _policy_pdf() -> bytes:
+    head = ["Beleidsnota Werk 2024"]
+    return make_pdf(
+        [
+            Page(
+                header=head,
+                lines=[
+                    "1",
+                    "Werk en activering",
+                    "De regering verhoogt de werk-",
+                    "zaamheidsgraad van nieuwkomers in het ",
+                    "Brussel-",
+                    "Hoofdstad gewest.",
+                    "Taalcursussen worden uitgebreid.",
+                ],
+                footer=["Pagina 1"],
+            ),
+            Page(
+                header=head,
+                lines=["• trajecten op maat;", "• begeleiding naar werk.", "Deze tekst loopt door en"],
+                footer=["Pagina 2"],
+            ),
+            Page(
+                header=head,
+                lines=["eindigt op de volgende pagina.", "2", "Onderwijs", "Scholen krijgen extra middelen."],
+                footer=["Pagina 3"],
+            ),
+        ],
+        title="Beleidsnota Werk",
+    )
+
+
+def test_paragraphs_pages_hyphens_headers_and_sections() -> None:
+    doc = extract_pdf(_policy_pdf(), name="nota.pdf")
+    assert doc.kind == "pdf" and doc.page_count == 3 and doc.title == "Beleidsnota Werk"
+    texts = [p.text for p in doc.paragraphs]
+    assert [p.index for p in doc.paragraphs] == list(range(len(texts)))
+    assert texts == [
+        "1 — Werk en activering",
+        "De regering verhoogt de werkzaamheidsgraad van nieuwkomers in het Brussel-Hoofdstad gewest.",
+        "Taalcursussen worden uitgebreid.",
+        "• trajecten op maat;",
+        "• begeleiding naar werk.",
+        "Deze tekst loopt door en eindigt op de volgende pagina.",
+        "2 — Onderwijs",
+        "Scholen krijgen extra middelen.",
+    ]
+    # Running header and "Pagina N" footers are gone; each paragraph keeps the page it starts on.
+    assert [p.page for p in doc.paragraphs] == [1, 1, 1, 2, 2, 2, 3, 3]
+    assert [p.section for p in doc.paragraphs] == ["1 — Werk en activering"] * 6 + ["2 — Onderwijs"] * 2
+    assert doc.scanned_pages == () and not doc.needs_ocr and doc.ocr is None
+
+
+def test_outline_decides_sections_when_present() -> None:
+    pages = [
+        Page(lines=["Inleiding tot het plan."]),
+        Page(lines=["Inburgering", "Nieuwkomers volgen een traject."]),
+        Page(lines=["Nog meer over inburgering."]),
+        Page(lines=["Onderwijs", "Leerlingen leren Nederlands."]),
+    ]
+    doc = extract_pdf(make_pdf(pages, outline=[("Inburgering", 1), ("Onderwijs", 3)]))
+    by_text = {p.text: p for p in doc.paragraphs}
+    assert by_text["Inleiding tot het plan."].section is None
+    assert by_text["Nieuwkomers volgen een traject."].section == "Inburgering"
+    assert by_text["Nog meer over inburgering."].section == "Inburgering"
+    assert by_text["Leerlingen leren Nederlands."].section == "Onderwijs"
+    assert by_text["Leerlingen leren Nederlands."].page == 4
+
+
+def test_image_only_page_is_listed_as_scanned(settings_env: pytest.MonkeyPatch) -> None:
+    _set(settings_env, ocr="0")
+    pdf = make_pdf([Page(lines=["Een gewone pagina met tekst."]), Page(image=True)])
+    doc = extract_pdf(pdf)
+    assert doc.scanned_pages == (2,)
+    assert doc.needs_ocr and doc.ocr is None
+    assert {p.page for p in doc.paragraphs} == {1}
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7\n" + b"\x00garbage" * 50, "cannot open"),
+        (b"<html>not a pdf</html>", "not a PDF"),
+        (b"", "not a PDF"),
+    ],
+)
+def test_unreadable_bytes_are_a_clear_corrupt_error(data: bytes, reason: str) -> None:
+    with pytest.raises(CorruptDocument, match=reason) as info:
+        extract_pdf(data, name="bad.pdf")
+    assert info.value.subject == "bad.pdf"
+
+
+def test_time_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
+    _set(settings_env, extract_timeout="0.01")
+    with pytest.raises(ExtractionLimit, match="longer than"):
+        extract_pdf(_policy_pdf(), name="slow.pdf")
+
+
+def test_memory_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
+    # A page rendered at 250 dpi needs more than the few MiB left over the interpreter itself.
+    _set(settings_env, extract_memory_mb="16")
+    with pytest.raises(ExtractionLimit, match="memory limit of 16 MiB"):
+        extract_pdf(_policy_pdf(), name="big.pdf")
+
+
+# --- real documents -------------------------------------------------------------------------------------
+
+
+def test_encrypted_pdfs(corpora: Path) -> None:
+    root = corpora / "robustness/pdf"
+    with pytest.raises(EncryptedDocument) as info:
+        extract_pdf((root / "pypdf-resources/resources/encrypted-file.pdf").read_bytes(), name="enc.pdf")
+    assert info.value.subject == "enc.pdf" and "password" in info.value.message
+    # AES-256 with the user password "password": no way in without it.
+    with pytest.raises(EncryptedDocument):
+        extract_pdf((root / "pypdf-resources/resources/crazyones-encrypted-256.pdf").read_bytes())
+    # Protected with an empty user password (only an owner password set): opens like any other PDF.
+    for name in ("r2-empty-password.pdf", "r6-empty-password.pdf", "r4-owner-password.pdf"):
+        doc = extract_pdf((root / "pypdf-resources/resources/encryption" / name).read_bytes(), name=name)
+        assert "pdf encryption test" in doc.text.lower(), name
+
+
+@pytest.fixture(scope="module")
+def agreement(corpora: Path):  # type: ignore[no-untyped-def]
+    return extract_pdf((corpora / AGREEMENT).read_bytes(), name="regeerakkoord.pdf")
+
+
+@pytest.mark.parametrize(
+    ("pages", "phrase"),
+    [
+        # Checked by hand against the rendered pages of the 2019-2024 agreement.
+        # the summary at the front (pages 8-20) repeats sentences of the chapters, on both pages
+        ((13, 21), "Excellent onderwijs is de belangrijkste hefboom om elk talent te ontwikkelen"),
+        ((14, 22), "We herstellen het respect voor de leerkracht, voor de klassenraad en de directie."),
+        ((58,), "Aantrekken van talenten blijven we doen volgens het ‘concentrisch’ bemiddelingsmodel"),
+        ((69,), "De Vlaamse regering wil elke Vlaming – ongeacht zijn afkomst, overtuiging"),
+        (
+            (107,),
+            "Het Vlaams inburgeringsbeleid legt de nadruk op economische en maatschappelijke zelfredzaamheid",
+        ),
+        ((107,), "Alleen personen die zijn ingeschreven in het vreemdelingen- of bevolkingsregister"),
+        ((196,), "onzeker uit: immigratie, pensioenen, technologische innovaties, klimaatwijziging"),
+    ],
+)
+def test_agreement_text_is_on_the_right_page(agreement, pages: tuple[int, ...], phrase: str) -> None:  # type: ignore[no-untyped-def]
+    hits = tuple(p.page for p in agreement.paragraphs if phrase in p.text)
+    assert hits == pages
+
+
+def test_agreement_chapters_and_clean_text(agreement) -> None:  # type: ignore[no-untyped-def]
+    assert agreement.page_count == 214 and agreement.declared_language == "nl-NL"
+    first_page = {}
+    for p in agreement.paragraphs:
+        if p.section:
+            first_page.setdefault(p.section, p.page)
+    assert first_page["1 — Onderwijs"] == 21
+    assert first_page["3 — Werk en sociale economie"] == 51
+    assert first_page["2 — Inburgering en integratie"] == 107
+    assert first_page["3 — Gelijke kansen"] == 111
+    text = agreement.text
+    # Line-end hyphens rejoined, running headers and page numbers gone, no pdfium markers left.
+    assert "samenleving collectief" in text and "samen-leving" not in text
+    assert "\ufffe" not in text
+    assert not any(p.text in ("21", "Inhoudstafel") for p in agreement.paragraphs)
+    # "Vlaanderen schittert" heads every page of its part; it stays only on the part's title page (20)
+    assert [p.page for p in agreement.paragraphs if p.text == "Vlaanderen schittert"] == [20]
+
+
+def test_official_journal_scans(corpora: Path, settings_env: pytest.MonkeyPatch) -> None:
+    _set(settings_env, ocr="0")
+    scan = extract_pdf((corpora / JOURNAL / "19071901.pdf").read_bytes())
+    assert scan.scanned_pages == (1, 2, 3, 4, 5, 6) and scan.needs_ocr and scan.paragraphs == ()
+    digital = extract_pdf((corpora / JOURNAL / "19335491.pdf").read_bytes())
+    assert digital.scanned_pages == () and not digital.needs_ocr
+    assert "Belgisch Staatsblad" in digital.text
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="tesseract is not installed (apt tesseract-ocr)"
+)
+def test_official_journal_scan_is_read_with_tesseract(
+    corpora: Path, settings_env: pytest.MonkeyPatch
+) -> None:
+    _set(settings_env, ocr="1")
+    doc = extract_pdf((corpora / JOURNAL / "18097854.pdf").read_bytes())
+    assert doc.scanned_pages == (1,) and doc.ocr == "tesseract" and not doc.needs_ocr
+    assert "Algemene Vergadering" in doc.text
+    assert {p.page for p in doc.paragraphs} == {1}
