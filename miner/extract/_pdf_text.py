@@ -102,6 +102,30 @@ def _is_title(text: str) -> bool:
     )
 
 
+def _title_run_on(lines: list[Line], at: int) -> str:
+    """The heading title starting at ``lines[at]``, with its wrapped second line; blanks what it used.
+
+    A title that wraps ends its first line with a space (soft wrap), and its second line is short,
+    unpunctuated and carries on the phrase: "Uitdagingen en visie: op weg naar " + "de arbeidsmarkt van
+    de toekomst", "Binnenlands bestuur " + "en stedenbeleid".
+    """
+    title = lines[at].text
+    wrapped = not lines[at].hard_break
+    _blank(lines[at])
+    if wrapped and at + 1 < len(lines):
+        nxt = lines[at + 1]
+        if (
+            nxt.text
+            and (nxt.text[:1].islower() or title.endswith(("–", "-", ":")))
+            and len(nxt.text) <= MAX_HEADING // 2
+            and not _SENTENCE_END.search(nxt.text)
+            and not nxt.text.endswith(",")
+        ):
+            title = join_lines(title, nxt.text)
+            _blank(nxt)
+    return title
+
+
 def mark_headings(pages: list[list[Line]]) -> None:
     """Mark chapter and sub-section headings in place (see the module doc, step 2)."""
     last: int | None = None
@@ -126,16 +150,15 @@ def mark_headings(pages: list[list[Line]]) -> None:
                 continue
             if number is not None and title is not None and (last is None or number in (1, last + 1)):
                 last = number
-                lines[i].heading, lines[i].title = "chapter", f"{number} — {title}"
                 if span == 2:
+                    title = _title_run_on(lines, i + 1)
                     lines[i].text = f"{number} — {title}"
-                    _blank(lines[i + 1])
+                lines[i].heading, lines[i].title = "chapter", f"{number} — {title}"
                 i += span
                 continue
             if _SUB_NUMBER.match(text) and _is_title(nxt[:1].upper() + nxt[1:]):
                 lines[i].heading = "sub"
-                lines[i].text = f"{text} {nxt}"
-                _blank(lines[i + 1])
+                lines[i].text = f"{text} {_title_run_on(lines, i + 1)}"
                 i += 2
                 continue
             if (m4 := _SUB_INLINE.match(text)) and _is_title(m4.group(1)) and lines[i].hard_break:
