@@ -284,6 +284,7 @@ def give_up_fetch(repo: Repository, run_url_id: int, exc: BaseException, *, atte
         error_code=code,
         message=message,
         attempts=attempts,
+        permanent=isinstance(exc, Permanent),
         run_id=item.run_id,
         run_url_id=run_url_id,
     )
@@ -292,7 +293,8 @@ def give_up_fetch(repo: Repository, run_url_id: int, exc: BaseException, *, atte
 
 
 def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, attempts: int) -> None:
-    """Dead-letter a version whose analysis failed; it is not retried on later runs."""
+    """Dead-letter a version whose analysis failed. Later runs retry it unless the failure was
+    permanent (the bytes themselves are unreadable): a bug fixed or an outage over heals by itself."""
     code, message = _describe(exc)
     info = repo.version_info(version_id)
     repo.dead_letter(
@@ -302,6 +304,7 @@ def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, a
         error_code=code,
         message=message,
         attempts=attempts,
+        permanent=isinstance(exc, Permanent),
         version_id=version_id,
     )
 

@@ -441,7 +441,9 @@ class Repository:
         if analysed:
             return False
         gave_up = conn.execute(
-            select(func.count()).select_from(_dead).where(_dead.c.key == f"process_document:{version_id}")
+            select(func.count())
+            .select_from(_dead)
+            .where(_dead.c.key == f"process_document:{version_id}", _dead.c.permanent.is_(True))
         ).scalar_one()
         return gave_up == 0
 
@@ -568,11 +570,11 @@ class Repository:
 
     @_transient
     def versions_to_rescore(self, rubric_version: str, model_version: str) -> list[int]:
-        """Current versions with no analysis under this rubric and model, and no final failure."""
+        """Current versions with no analysis under this rubric and model, and no permanent failure."""
         scored = select(_analyses.c.version_id).where(
             _analyses.c.rubric_version == rubric_version, _analyses.c.model_version == model_version
         )
-        gave_up = select(_dead.c.key).where(_dead.c.task == "process_document")
+        gave_up = select(_dead.c.key).where(_dead.c.task == "process_document", _dead.c.permanent.is_(True))
         q = (
             select(_documents.c.current_version_id)
             .where(_documents.c.current_version_id.is_not(None))
@@ -694,11 +696,16 @@ class Repository:
         error_code: str,
         message: str,
         attempts: int = 1,
+        permanent: bool = False,
         run_id: int | None = None,
         run_url_id: int | None = None,
         version_id: int | None = None,
     ) -> None:
-        """Record work that gave up, and close what waited for it (the run_url, or the version's)."""
+        """Record work that gave up, and close what waited for it (the run_url, or the version's).
+
+        ``permanent``: the input itself is bad (a later run will not try again); otherwise (a bug, an
+        outage that outlasted the retries) a later run or ``miner rescore`` tries again.
+        """
         now = _now()
         with self.engine.begin() as conn:
             if run_id is None and version_id is not None:
@@ -713,12 +720,16 @@ class Repository:
             error_code=error_code[:50],
             message=message[:4000],
             attempts=attempts,
+            permanent=permanent,
             created_at=now,
             last_seen_at=now,
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["key"],
-            set_={"message": stmt.excluded.message, "attempts": stmt.excluded.attempts, "last_seen_at": now},
+            set_={
+                k: stmt.excluded[k]
+                for k in ("error_code", "message", "attempts", "permanent", "last_seen_at")
+            },
         )
         with self.engine.begin() as conn:
             conn.execute(stmt)
@@ -818,7 +829,10 @@ class Repository:
                 ).mappings()
             }
             failures = [
-                {k: r[k] for k in ("task", "subject", "error_code", "message", "attempts", "run_id")}
+                {
+                    k: r[k]
+                    for k in ("task", "subject", "error_code", "message", "attempts", "permanent", "run_id")
+                }
                 for r in conn.execute(
                     select(_dead).where(_dead.c.run_id.in_(ids)).order_by(_dead.c.id)
                 ).mappings()

@@ -146,7 +146,9 @@ def test_failures_are_dead_lettered_never_dropped(site: StaticSite, tmp_path: Pa
     letters = {d["subject"].removeprefix(site.url("")): d for d in repo.dead_letters()}
     assert set(letters) == {"/plans/weg.html", "/plans/kapot.pdf", "/plans/down.html"}
     assert letters["/plans/weg.html"]["task"] == "fetch_url" and letters["/plans/weg.html"]["attempts"] == 1
-    assert letters["/plans/kapot.pdf"]["task"] == "process_document"
+    assert (
+        letters["/plans/kapot.pdf"]["task"] == "process_document" and letters["/plans/kapot.pdf"]["permanent"]
+    )
     assert letters["/plans/down.html"]["attempts"] == 2  # retried, then recorded
     assert sum(1 for p, code in site.log if p == "/plans/down.html" and code == 503) == 2
     # The corrupt file is kept (bytes and version) for a later extractor, but has no score.

@@ -229,3 +229,30 @@ def test_migration_and_models_agree(store_url: str) -> None:
     with repo.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
     assert diff == []
+
+
+def test_only_a_permanent_analysis_failure_stops_later_runs_retrying(store_url: str) -> None:
+    repo = open_repository(store_url)
+    repo.upsert_source(SOURCE)
+    versions = {}
+    for name, permanent in (("bug", False), ("corrupt", True)):
+        run_id = repo.start_run(SOURCE.id)
+        item = repo.work_item(_document(repo, run_id, f"http://127.0.0.1:1/{name}.pdf"))
+        assert item is not None
+        stored = repo.store_fetched(item, _fetched(item.url, name.encode()), government="flemish")
+        assert stored.needs_analysis and stored.version_id is not None
+        versions[name] = (item, stored.version_id)
+        repo.dead_letter(
+            task="process_document",
+            subject=item.url,
+            key=f"process_document:{stored.version_id}",
+            error_code="internal" if not permanent else "corrupt",
+            message="x",
+            permanent=permanent,
+            version_id=stored.version_id,
+        )
+    assert repo.versions_to_rescore("r1", "m1") == [versions["bug"][1]]
+    for name, expected in (("bug", True), ("corrupt", False)):
+        item, _vid = versions[name]
+        again = repo.store_fetched(item, _fetched(item.url, name.encode()), government="flemish")
+        assert again.needs_analysis is expected
