@@ -110,6 +110,39 @@ def test_image_only_page_is_listed_as_scanned(settings_env: pytest.MonkeyPatch) 
     assert {p.page for p in doc.paragraphs} == {1}
 
 
+def test_without_tesseract_a_scan_is_a_needs_ocr_outcome(
+    settings_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """OCR switched on but no ``tesseract`` on PATH: scanned pages are listed, no error is raised."""
+    from miner.extract.ocr import tesseract_languages
+
+    _set(settings_env, ocr="1")
+    settings_env.setenv("PATH", str(tmp_path))  # an empty folder: no tesseract to be found
+    tesseract_languages.cache_clear()
+    try:
+        doc = extract_pdf(make_pdf([Page(lines=["Een gewone pagina met tekst."]), Page(image=True)]))
+    finally:
+        settings_env.undo()
+        tesseract_languages.cache_clear()
+    assert doc.scanned_pages == (2,) and doc.needs_ocr and doc.ocr is None
+    assert any("needs OCR" in w for w in doc.warnings)
+
+
+def test_the_parent_never_loads_pdfium() -> None:
+    """pdfium runs only in the child: the worker process stays light and survives a pdfium crash."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from pdffixtures import Page, make_pdf;"
+        "from miner.extract import extract; doc = extract(make_pdf([Page(lines=['Tekst.'])]));"
+        "print(doc.text, 'pypdfium2' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["Tekst.", "False"]
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
