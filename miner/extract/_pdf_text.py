@@ -45,6 +45,8 @@ _CHAPTER_WORD = re.compile(
     r"^(hoofdstuk|chapitre|chapter|kapitel|titel|titre|deel|partie)\s+([IVXLC]+|\d{1,3})\b\s*[.:—–-]?\s*(.*)$",
     re.I,
 )
+#: First letters of the words _CHAPTER_WORD knows, for a cheap pre-check.
+_WORD_INITIALS = frozenset("hHcCkKtTdDpP")
 _SUB_INLINE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?\s+(\S.*)$")
 _CONJUNCTIONS = frozenset({"en", "of", "et", "ou", "und", "oder", "and", "or"})
 #: Lines considered for running headers/footers at each end of a page.
@@ -135,6 +137,9 @@ def mark_headings(pages: list[list[Line]]) -> None:
         i = 0
         while i < len(lines):
             text = lines[i].text
+            if not text[:1].isdigit() and text[:1] not in _WORD_INITIALS:
+                i += 1  # most lines: no heading pattern can match, skip the regexes
+                continue
             nxt = lines[i + 1].text if i + 1 < len(lines) else ""
             number: int | None = None
             title: str | None = None
