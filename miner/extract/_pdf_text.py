@@ -52,6 +52,8 @@ _CONJUNCTIONS = frozenset({"en", "of", "et", "ou", "und", "oder", "and", "or"})
 #: Lines considered for running headers/footers at each end of a page.
 ZONE = 3
 MAX_HEADING = 90
+#: Running headers can be long: "Belgische Senaat – Plenaire vergaderingen – Donderdag 24 april 2014 – ...".
+MAX_RUNNING = 200
 
 
 @dataclass(slots=True)
@@ -188,8 +190,8 @@ def drop_running_lines(pages: list[list[Line]]) -> int:
     bottom: Counter[str] = Counter()
     for lines in pages:
         head, foot = zones(lines)
-        top.update({_norm(ln.text) for ln in head if len(ln.text) <= MAX_HEADING})
-        bottom.update({_norm(ln.text) for ln in foot if len(ln.text) <= MAX_HEADING})
+        top.update({_norm(ln.text) for ln in head if len(ln.text) <= MAX_RUNNING})
+        bottom.update({_norm(ln.text) for ln in foot if len(ln.text) <= MAX_RUNNING})
     n = len(pages)
     need = 2 if n <= 3 else 3
     dropped = 0
