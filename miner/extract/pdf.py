@@ -137,7 +137,11 @@ def extract_pdf(data: bytes, *, name: str = "") -> Extracted:
     want_ocr = settings.ocr and tesseract_languages() is not None
     with tempfile.TemporaryDirectory(prefix="miner-pdf-") as tmp:
         answer = run_child(data, name=name, render_dir=tmp if want_ocr else None)
-        ocr_text, ocr_warnings = ocr_pages(answer.get("rendered") or {}, deadline) if want_ocr else ({}, [])
+        # the child is untrusted: only images inside our own temporary folder are handed to Tesseract
+        rendered = {
+            k: v for k, v in (answer.get("rendered") or {}).items() if Path(str(v)).parent == Path(tmp)
+        }
+        ocr_text, ocr_warnings = ocr_pages(rendered, deadline) if want_ocr else ({}, [])
     pages: list[str] = answer.get("pages") or []
     scanned = tuple(int(p) for p in answer.get("image_only") or [])
     toc = [
