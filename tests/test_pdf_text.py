@@ -112,3 +112,19 @@ def test_skipped_pages_contribute_nothing() -> None:
         (1, "Eerste."),
         (3, "Derde."),
     ]
+
+
+def test_a_dash_at_line_start_is_a_bullet_only_where_a_list_can_start() -> None:
+    page = (
+        "Twee agentschappen – één rond Opgroeien en één rond Zorg \r\n"
+        "- en het departement WVG.\r\n"
+        "We kiezen voor:\r\n"
+        "- een sterk Agentschap;\r\n"
+        "- Minder regels."
+    )
+    assert _texts([page]) == [
+        (1, "Twee agentschappen – één rond Opgroeien en één rond Zorg - en het departement WVG."),
+        (1, "We kiezen voor:"),
+        (1, "- een sterk Agentschap;"),
+        (1, "- Minder regels."),
+    ]

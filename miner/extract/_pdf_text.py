@@ -233,6 +233,17 @@ def join_lines(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
+def _starts_item(prev: Line, line: Line) -> bool:
+    """A list item: a bullet sign or "1." / "a)". A dash is a bullet only after a sentence or list
+    end, or before a capital; else it is punctuation ("... Zorg" / "- en het departement WVG.")."""
+    m = _BULLET.match(line.text)
+    if m is None:
+        return False
+    if m.group(1) not in "-–—":
+        return True
+    return bool(_SENTENCE_END.search(prev.text)) or line.text[2:3].isupper()
+
+
 def _is_short_title(prev: Line, typical: int, line: Line) -> bool:
     """An unnumbered heading: a short line without end punctuation before a capitalised line."""
     return (
@@ -277,7 +288,7 @@ def page_paragraphs(lines: list[Line], page: int) -> list[_Para]:
             prev = None
             continue
         if prev is not None and (
-            _BULLET.match(ln.text)
+            _starts_item(prev, ln)
             or _is_short_title(prev, typical, ln)
             or (
                 _SENTENCE_END.search(prev.text)
