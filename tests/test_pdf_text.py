@@ -6,7 +6,7 @@ line-break hyphen), so each rule is checked on exactly the input it exists for.
 
 from __future__ import annotations
 
-from miner.extract._pdf_text import build_paragraphs, clean_page, join_lines
+from miner.extract._pdf_text import COLUMN_BREAK, build_paragraphs, clean_page, join_lines
 
 
 def _texts(pages: list[str], **kw: object) -> list[tuple[int | None, str]]:
@@ -127,4 +127,15 @@ def test_a_dash_at_line_start_is_a_bullet_only_where_a_list_can_start() -> None:
         (1, "We kiezen voor:"),
         (1, "- een sterk Agentschap;"),
         (1, "- Minder regels."),
+    ]
+
+
+def test_column_breaks_split_paragraphs_unless_the_sentence_runs_on() -> None:
+    left = "M. Hellings (Ecolo). – Les Verts \r\nestiment"
+    right = "De heer Hellings (Ecolo). – Als ik de \r\ndebatten volg"
+    run_on = "We investeren in verplichte maar\r\n" + COLUMN_BREAK + "\r\nniet-bindende proeven."
+    assert _texts([left + "\r\n" + COLUMN_BREAK + "\r\n" + right, run_on]) == [
+        (1, "M. Hellings (Ecolo). – Les Verts estiment"),
+        (1, "De heer Hellings (Ecolo). – Als ik de debatten volg"),
+        (2, "We investeren in verplichte maar niet-bindende proeven."),
     ]

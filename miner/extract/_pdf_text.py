@@ -25,6 +25,8 @@ from miner.records import Paragraph
 
 #: pdfium marks a hyphen it judges to be a line-break hyphen with U+FFFE (and drops the line break);
 #: U+00AD is the soft hyphen proper; U+0002 shows up in some producers' text layers.
+#: The line the PDF child inserts where the text jumps to another column (U+2029 PARAGRAPH SEPARATOR).
+COLUMN_BREAK = "\u2029"
 _SOFT_HYPHENS = "\ufffe\u00ad\u0002"
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _HAS_LIGATURE = re.compile("[ﬀ-ﬆ]")
@@ -64,6 +66,8 @@ class Line:
     hard_break: bool
     heading: str | None = None  # "chapter" | "sub"
     title: str | None = None  # chapter title, for sections
+    #: An empty line the reader put where the text jumps to another column.
+    column: bool = False
 
 
 def _blank(line: Line) -> None:
@@ -86,6 +90,9 @@ def clean_page(text: str) -> list[Line]:
     text = _CONTROL.sub("", text).replace("\u00a0", " ")
     lines = []
     for raw in text.split("\n"):
+        if raw == COLUMN_BREAK:
+            lines.append(Line("", hard_break=True, column=True))
+            continue
         stripped = " ".join(raw.split())
         if stripped:
             lines.append(Line(stripped, hard_break=not raw.endswith((" ", "\t"))))
@@ -260,6 +267,8 @@ class _Para:
     page: int
     heading: str | None
     title: str | None
+    #: Starts at the top of a new column: may continue the paragraph before it (see _runs_on).
+    after_column: bool = False
 
 
 def page_paragraphs(lines: list[Line], page: int) -> list[_Para]:
@@ -268,11 +277,13 @@ def page_paragraphs(lines: list[Line], page: int) -> list[_Para]:
     out: list[_Para] = []
     current: str = ""
     prev: Line | None = None
+    column = False
 
     def flush() -> None:
-        nonlocal current
+        nonlocal current, column
         if current:
-            out.append(_Para(current, page, None, None))
+            out.append(_Para(current, page, None, None, after_column=column))
+            column = False
         current = ""
 
     for ln in lines:
@@ -280,6 +291,7 @@ def page_paragraphs(lines: list[Line], page: int) -> list[_Para]:
             if prev is not None and not ln.hard_break:
                 continue
             flush()
+            column = column or ln.column
             prev = None
             continue
         if ln.heading:
@@ -304,7 +316,7 @@ def page_paragraphs(lines: list[Line], page: int) -> list[_Para]:
 
 
 def _runs_on(prev: _Para, nxt: _Para) -> bool:
-    """A paragraph cut by a page break: no sentence end before it, a lowercase start after it."""
+    """A paragraph cut by a page or column break: no sentence end before, a lowercase start after."""
     return (
         prev.heading is None
         and nxt.heading is None
@@ -330,7 +342,7 @@ def build_paragraphs(
     paras: list[_Para] = []
     for no, lines in enumerate(pages, start=1):
         for para in page_paragraphs(lines, no):
-            if paras and para.page != paras[-1].page and _runs_on(paras[-1], para):
+            if paras and (para.page != paras[-1].page or para.after_column) and _runs_on(paras[-1], para):
                 paras[-1].text = join_lines(paras[-1].text, para.text)
             else:
                 paras.append(para)
