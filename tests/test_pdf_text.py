@@ -139,3 +139,19 @@ def test_column_breaks_split_paragraphs_unless_the_sentence_runs_on() -> None:
         (1, "De heer Hellings (Ecolo). – Als ik de debatten volg"),
         (2, "We investeren in verplichte maar niet-bindende proeven."),
     ]
+
+
+def test_a_short_wrapped_line_is_not_taken_for_a_heading() -> None:
+    page = (
+        "Inburgering\r\n"
+        "Nieuwkomers volgen een traject dat werk en taal combineert en dat \r\n"
+        "de adviesraden \r\n"
+        "SARO en MINA opvolgen.\r\n"
+    )
+    assert _texts([page]) == [
+        (1, "Inburgering"),
+        (
+            1,
+            "Nieuwkomers volgen een traject dat werk en taal combineert en dat de adviesraden SARO en MINA opvolgen.",
+        ),
+    ]

@@ -252,9 +252,14 @@ def _starts_item(prev: Line, line: Line) -> bool:
 
 
 def _is_short_title(prev: Line, typical: int, line: Line) -> bool:
-    """An unnumbered heading: a short line without end punctuation before a capitalised line."""
+    """An unnumbered heading: a short line without end punctuation before a capitalised line.
+
+    It must end hard: a line that ends in a space was wrapped ("... de strategische adviesraden " +
+    "SARO en MINA wordt ..."), whatever its length.
+    """
     return (
-        len(prev.text) < 0.6 * typical
+        prev.hard_break
+        and len(prev.text) < 0.6 * typical
         and prev.text[:1].isupper()
         and not prev.text.endswith((",", "-", ";", ":", "."))
         and line.text[:1].isupper()
