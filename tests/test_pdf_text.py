@@ -155,3 +155,27 @@ def test_a_short_wrapped_line_is_not_taken_for_a_heading() -> None:
             "Nieuwkomers volgen een traject dat werk en taal combineert en dat de adviesraden SARO en MINA opvolgen.",
         ),
     ]
+
+
+def test_plain_numbered_chapters_in_sequence_and_capital_headings_as_fallback() -> None:
+    numbered = [
+        "Model GeoBase ii\r\n1 Overview\r\nThe model is small.\r\nSteps:\r\n1 Read it\r\n2 Use it",
+        "Model GeoBase iii\r\n2 Network\r\nThe network is linear.\r\n7 Ignored\r\nNot a chapter: 7 is out of sequence.",
+        "Model GeoBase iv\r\nNo heading on this page.",
+    ]
+    paragraphs, dropped = build_paragraphs(numbered)
+    assert dropped == 3  # "Model GeoBase ii/iii/iv": roman page numbers normalise like digits
+    sections = {p.text: p.section for p in paragraphs}
+    assert sections["The model is small."] == "1 — Overview"
+    assert sections["The network is linear."] == "2 — Network"
+    assert sections["No heading on this page."] == "2 — Network"
+    assert "Read it" not in " ".join(s or "" for s in sections.values())  # a list, not chapters
+
+    capitals = ["ABBREVIATIONS\r\nLRM Linear Reference Method", "TERMS AND DEFINITIONS\r\nA term is a word."]
+    got = [(p.section, p.text) for p in build_paragraphs(capitals)[0]]
+    assert got == [
+        ("ABBREVIATIONS", "ABBREVIATIONS"),
+        ("ABBREVIATIONS", "LRM Linear Reference Method"),
+        ("TERMS AND DEFINITIONS", "TERMS AND DEFINITIONS"),
+        ("TERMS AND DEFINITIONS", "A term is a word."),
+    ]

@@ -49,8 +49,10 @@ _CHAPTER_WORD = re.compile(
 )
 #: First letters of the words _CHAPTER_WORD knows, for a cheap pre-check.
 _WORD_INITIALS = frozenset("hHcCkKtTdDpP")
+_CHAPTER_PLAIN = re.compile(r"^(\d{1,2})\.?\s+(\S.*)$")
 _SUB_INLINE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?\s+(\S.*)$")
 _CONJUNCTIONS = frozenset({"en", "of", "et", "ou", "und", "oder", "and", "or"})
+_ROMAN_EDGE = re.compile(r"(?:^[ivxlc]{1,6}(?=\s)|(?<=\s)[ivxlc]{1,6}$)")
 #: Lines considered for running headers/footers at each end of a page.
 ZONE = 3
 MAX_HEADING = 90
@@ -137,6 +139,37 @@ def _title_run_on(lines: list[Line], at: int) -> str:
     return title
 
 
+def _plain_chapter(lines: list[Line], i: int, title: str, last: int | None, page_no: int) -> bool:
+    """ "3 Werk" / "3. Werk" on one line is a chapter only in sequence (1 first, then last + 1), ending
+    hard, short, and not inside a numbered list or table of contents (no numbered line around it)."""
+    number = int(lines[i].text.split(None, 1)[0].rstrip("."))
+    if number != 1 and (last is None or number != last + 1):
+        return False
+    if not (lines[i].hard_break and len(title) <= MAX_HEADING * 2 // 3 and _is_title(title)):
+        return False
+    before = next((ln.text for ln in reversed(lines[:i]) if ln.text), "")
+    after = next((ln.text for ln in lines[i + 1 :] if ln.text), "")
+    return not (before[:1].isdigit() or after[:1].isdigit())
+
+
+def mark_caps_headings(pages: list[list[Line]]) -> None:
+    """Mark short all-capital lines ("TERMS AND DEFINITIONS") as headings of their own.
+
+    Run after the running headers are gone (a capitalised running header is not a heading). They
+    become sections only in documents without numbered chapters (see _sections_from_headings).
+    """
+    for lines in pages:
+        for ln in lines:
+            text = ln.text
+            if ln.heading or not text or len(text) > MAX_HEADING * 2 // 3 or not ln.hard_break:
+                continue
+            if text != text.upper() or sum(ch.isalpha() for ch in text) < 6 or len(text.split()) > 8:
+                continue
+            if text.endswith((".", ",", ";")) or re.search(r"\s\d{1,4}$", text):
+                continue
+            ln.heading, ln.title = "caps", text
+
+
 def mark_headings(pages: list[list[Line]]) -> None:
     """Mark chapter and sub-section headings in place (see the module doc, step 2)."""
     last: int | None = None
@@ -162,6 +195,8 @@ def mark_headings(pages: list[list[Line]]) -> None:
                 lines[i].heading, lines[i].title = "chapter", text
                 i += 1
                 continue
+            elif (m3 := _CHAPTER_PLAIN.match(text)) and _plain_chapter(lines, i, m3.group(2), last, page_no):
+                number, title, span = int(m3.group(1)), m3.group(2), 1
             if number is not None and title is not None and (last is None or number in (1, last + 1)):
                 last = number
                 if span == 2:
@@ -181,7 +216,8 @@ def mark_headings(pages: list[list[Line]]) -> None:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower())
+    """A running line's shape: digits and a leading/trailing roman page number ("GeoBase® iv") as "#"."""
+    return _ROMAN_EDGE.sub("#", re.sub(r"\d+", "#", text.lower()))
 
 
 def drop_running_lines(pages: list[list[Line]]) -> int:
@@ -344,6 +380,7 @@ def build_paragraphs(
     pages = [[] if no in skip_pages else clean_page(text) for no, text in enumerate(page_texts, start=1)]
     mark_headings(pages)
     dropped = drop_running_lines(pages)
+    mark_caps_headings(pages)
     paras: list[_Para] = []
     for no, lines in enumerate(pages, start=1):
         for para in page_paragraphs(lines, no):
@@ -361,10 +398,12 @@ def build_paragraphs(
 
 
 def _sections_from_headings(paras: list[_Para]) -> list[str | None]:
+    """Numbered chapters when the document has them, else its all-capital headings."""
+    kind = "chapter" if any(p.heading == "chapter" for p in paras) else "caps"
     current: str | None = None
     out: list[str | None] = []
     for p in paras:
-        if p.heading == "chapter":
+        if p.heading == kind:
             current = p.title
         out.append(current)
     return out
