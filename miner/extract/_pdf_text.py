@@ -6,13 +6,17 @@ here is plain text work, so it is tested on hand-written page strings as well as
 Steps, in order:
 
 1. clean each page (line ends, pdfium's soft-hyphen marker, ligatures) and split it into lines;
-2. find headings (``1`` + ``Onderwijs`` on two lines, ``2 — Werk``, ``Hoofdstuk 3``, ``1.2`` + title)
-   *before* dropping running headers, because a chapter number looks just like a page number;
-3. drop running headers and footers: short lines that repeat in the top or bottom lines of several
-   pages once digits are normalised ("Pagina 12" == "Pagina 13"), and bare page numbers;
-4. rebuild paragraphs from lines (sentence end + hard break or short line, bullets, headings),
-   rejoining words hyphenated across line ends and paragraphs that run on over a page break;
-5. attach each paragraph to its chapter: the PDF outline when there is one, else the headings.
+2. find numbered headings (``1`` + ``Onderwijs`` on two lines, ``2 — Werk``, ``3 Werk`` in sequence,
+   ``Hoofdstuk 3``, ``1.2`` + title) *before* dropping running headers, because a chapter number
+   looks just like a page number;
+3. drop running headers and footers: lines that repeat in the top or bottom lines of several pages
+   once digits (and roman numerals) are normalised ("Pagina 12" == "Pagina 13"), and bare page
+   numbers; then mark short all-capital lines as headings;
+4. rebuild paragraphs from lines (sentence end + hard break or short line, bullets, headings, the
+   child's column-break marks), rejoining words hyphenated across line ends and paragraphs that
+   run on over a page or column break;
+5. attach each paragraph to its chapter: the PDF outline when there is one, else the numbered
+   chapters, else the all-capital headings.
 """
 
 from __future__ import annotations
