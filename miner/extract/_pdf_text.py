@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from miner.records import Paragraph
 
@@ -35,6 +36,7 @@ _SOFT_HYPHENS = "\ufffe\u00ad\u0002"
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _HAS_LIGATURE = re.compile("[ﬀ-ﬆ]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\uffff]")
+_HAS_SOFT = re.compile(f"[{_SOFT_HYPHENS}]")
 _SOFT = re.compile(f"[{_SOFT_HYPHENS}]\\s*(?=(.)?)", re.S)
 
 _BULLET = re.compile(r"^([•●▪◦·\-–—*]|\d{1,2}[.)]|[a-z][.)])\s")
@@ -92,8 +94,11 @@ def clean_page(text: str) -> list[Line]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _HAS_LIGATURE.search(text):  # translate() is slow; most pages have none
         text = text.translate(_LIGATURES)
-    text = _SOFT.sub(_unsoft, text)
-    text = _CONTROL.sub("", text).replace("\u00a0", " ")
+    if _HAS_SOFT.search(text):
+        text = _SOFT.sub(_unsoft, text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    text = text.replace("\u00a0", " ")
     lines = []
     for raw in text.split("\n"):
         if raw == COLUMN_BREAK:
@@ -219,6 +224,7 @@ def mark_headings(pages: list[list[Line]]) -> None:
             i += 1
 
 
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     """A running line's shape: digits and a leading/trailing roman page number ("GeoBase® iv") as "#"."""
     return _ROMAN_EDGE.sub("#", re.sub(r"\d+", "#", text.lower()))
