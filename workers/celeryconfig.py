@@ -56,6 +56,9 @@ broker_transport_options = {
     # sweep per 100 s): a tenth of the visibility timeout, at most every 10 s, one scan per sweep.
     "unacked_restore_interval": max(1, min(10, _visibility // 10)),
     "unacked_restore_throttle": 1,
+    # A sweep holds a lock in Redis; if its worker dies during the sweep, the lock blocks everyone's
+    # sweeps until it expires (kombu's default: 300 s). No longer than the visibility timeout.
+    "unacked_mutex_expire": min(300, _visibility),
 }
 
 # Two queues: fetching is network-bound and polite (slow, many in parallel), analysing is CPU-bound.

@@ -511,10 +511,10 @@ class Repository:
                 ).scalar_one()
             if current is None:
                 outcome = "new"
-            elif current == version_id:
-                outcome = "unchanged"
-            else:
+            elif current != version_id:
                 outcome = "changed"
+            else:
+                outcome = self._outcome_of_current(conn, int(version_id), item.run_id)
             if current != version_id:
                 conn.execute(
                     update(_documents)
@@ -535,7 +535,21 @@ class Repository:
             ).scalar()
             if current is None:
                 return StoredFetch("unchanged", None, False)
-            return StoredFetch("unchanged", int(current), self._needs_analysis(conn, int(current)))
+            outcome = self._outcome_of_current(conn, int(current), item.run_id)
+            return StoredFetch(outcome, int(current), self._needs_analysis(conn, int(current)))
+
+    def _outcome_of_current(self, conn: Connection, version_id: int, run_id: int) -> str:
+        """The URL serves its current version: "unchanged", unless this very run stored that version
+        (a step redelivered after a crash, now answered 304): then it is still this run's new/changed."""
+        row = conn.execute(
+            select(_versions.c.run_id, _versions.c.document_id).where(_versions.c.id == version_id)
+        ).one()
+        if row.run_id != run_id:
+            return "unchanged"
+        versions = conn.execute(
+            select(func.count()).select_from(_versions).where(_versions.c.document_id == row.document_id)
+        ).scalar_one()
+        return "new" if versions == 1 else "changed"
 
     @_transient
     def blob(self, content_hash: str) -> bytes | None:

@@ -256,3 +256,21 @@ def test_only_a_permanent_analysis_failure_stops_later_runs_retrying(store_url: 
         item, _vid = versions[name]
         again = repo.store_fetched(item, _fetched(item.url, name.encode()), government="flemish")
         assert again.needs_analysis is expected
+
+
+def test_a_step_redone_in_the_same_run_keeps_its_outcome(store_url: str) -> None:
+    """A worker died after storing, before settling: the redelivered step gets a 304 (the validators
+    were stored) or the same bytes, and the run still counts the document as new, once."""
+    repo = open_repository(store_url)
+    repo.upsert_source(SOURCE)
+    run_id = repo.start_run(SOURCE.id)
+    item = repo.work_item(_document(repo, run_id, "http://127.0.0.1:1/redo.html"))
+    assert item is not None
+    assert repo.store_fetched(item, _fetched(item.url, b"one"), government="flemish").outcome == "new"
+    assert repo.store_fetched(item, _fetched(item.url, b"one"), government="flemish").outcome == "new"
+    assert repo.store_not_modified(item).outcome == "new"
+    later = repo.work_item(_document(repo, repo.start_run(SOURCE.id), item.url))
+    assert later is not None
+    assert repo.store_not_modified(later).outcome == "unchanged"
+    assert repo.store_fetched(later, _fetched(item.url, b"two"), government="flemish").outcome == "changed"
+    assert repo.store_not_modified(later).outcome == "changed"
