@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-slow lint bench services train
+.PHONY: demo test test-slow lint bench services train ocr
 
 $(BIN)/miner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ bench: $(BIN)/miner
 
 train: $(BIN)/miner
 	$(BIN)/python -m miner.analyse.train
+
+# Optional: Tesseract for scanned PDF pages (without it, scans are reported as "needs OCR").
+ocr:
+	command -v tesseract >/dev/null || (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra)
