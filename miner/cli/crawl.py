@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,7 +17,9 @@ from rich.table import Table
 
 from miner.cli import app
 from miner.errors import MinerError
-from miner.store.repository import RunSummary
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only by the commands that use it
+    from miner.store.repository import RunSummary
 
 _err = Console(stderr=True)
 
