@@ -148,6 +148,9 @@ class Lexicon:
     _numbers: frozenset[str] = frozenset()
     _cache: dict[str, tuple[tuple[_Term, ...], tuple[_Rule, ...]]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.Lock)
+    #: Compound stems indexed by their first three letters (built on first use): a new key is
+    #: checked at each of its positions instead of against every stem.
+    _stem_index: dict[str, list[tuple[int, str, Any]]] | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -161,13 +164,33 @@ class Lexicon:
         k = norm_key(key)
         c = canon_key(key, self.lang)
         terms = list(self._exact.get(c, ()))
-        terms += [t for stem, t in self._stems if stem in k and t not in terms]
         rules = list(self._rule_exact.get(c, ()))
-        rules += [r for stem, r in self._rule_stems if stem in k and r not in rules]
+        found = self._stems_in(k)
+        terms += [t for _, t in found if isinstance(t, _Term) and t not in terms]
+        rules += [r for _, r in found if isinstance(r, _Rule) and r not in rules]
         got = (tuple(terms), tuple(rules)) if terms or rules else _NOTHING
         with self._lock:
             self._cache[key] = got
         return got
+
+    def _stems_in(self, k: str) -> list[tuple[int, _Term | _Rule]]:
+        """Every compound stem (term or false-friend rule) contained in ``k``, in declaration order."""
+        index = self._stem_index
+        if index is None:
+            index = {}
+            entries: list[tuple[str, _Term | _Rule]] = [*self._stems, *self._rule_stems]
+            for order, (stem, item) in enumerate(entries):
+                index.setdefault(stem[:3] if len(stem) >= 3 else "", []).append((order, stem, item))
+            self._stem_index = index
+        hits: dict[int, _Term | _Rule] = {}
+        for i in range(len(k) - 2):
+            for order, stem, item in index.get(k[i : i + 3], ()):
+                if order not in hits and k.startswith(stem, i):
+                    hits[order] = item
+        for order, stem, item in index.get("", ()):  # stems shorter than three letters
+            if stem in k:
+                hits[order] = item
+        return sorted(hits.items(), key=lambda kv: kv[0])
 
     def match(self, tokens: Tokens) -> list[Match]:
         """Every term and false-friend hit in ``tokens``, in token order."""
