@@ -49,7 +49,7 @@ def _make_par(pos: int, p: Paragraph, t: Tokens, lang: str, matches: list[Match]
 
 
 def _word_count(tokens: Tokens) -> int:
-    return sum(1 for w in tokens.words if w[:1].isalnum())
+    return tokens.word_count
 
 
 # --- relevance ----------------------------------------------------------------------------------------
@@ -298,25 +298,38 @@ def compare_versions(old: Analysis, new: Analysis, rubric: Rubric | None = None)
 # --- the document -------------------------------------------------------------------------------------
 
 
+#: (rubric, lexicon) pairs already checked; the objects are held so that identity stays meaningful.
+_checked: list[tuple[Rubric, Lexicon]] = []
+
+
 def _check_categories(rubric: Rubric, lexicons: Sequence[Lexicon]) -> None:
+    """Fail clearly when the rubric names categories or indicators a lexicon lacks (once per pair)."""
     for lex in lexicons:
-        if not lex.terms:
+        if any(r is rubric and x is lex for r, x in _checked):
             continue
-        missing = sorted(rubric.categories - set(lex.terms))
-        if missing:
+        _check_pair(rubric, lex)
+        _checked.append((rubric, lex))
+        del _checked[:-16]
+
+
+def _check_pair(rubric: Rubric, lex: Lexicon) -> None:
+    if not lex.terms:
+        return
+    missing = sorted(rubric.categories - set(lex.terms))
+    if missing:
+        raise ConfigError(
+            f"the rubric uses lexicon categories that the {lex.lang} lexicon lacks: {', '.join(missing)}",
+            subject=rubric.path,
+        )
+    for d in rubric.dimensions:
+        known = {ind for c in d.categories for ind in lex.terms.get(c, {})}
+        unknown = sorted(set(d.indicators) - known)
+        if unknown:
             raise ConfigError(
-                f"the rubric uses lexicon categories that the {lex.lang} lexicon lacks: {', '.join(missing)}",
+                f"dimension {d.name!r} lists indicators absent from the {lex.lang} lexicon: "
+                + ", ".join(unknown),
                 subject=rubric.path,
             )
-        for d in rubric.dimensions:
-            known = {ind for c in d.categories for ind in lex.terms.get(c, {})}
-            unknown = sorted(set(d.indicators) - known)
-            if unknown:
-                raise ConfigError(
-                    f"dimension {d.name!r} lists indicators absent from the {lex.lang} lexicon: "
-                    + ", ".join(unknown),
-                    subject=rubric.path,
-                )
 
 
 def _domains(rubric: Rubric, pars: Sequence[_Par], words: int) -> tuple[str, ...]:

@@ -197,13 +197,12 @@ class Lexicon:
         keys = tokens.keys
         if not self._exact and not self._stems:
             return []
-        cache = self._cache
+        get = self._cache.get
         raw: list[tuple[_Term, int, int]] = []
         claims: list[tuple[_Rule, int, int]] = []
-        for i, key in enumerate(keys):
-            cand = cache.get(key)
-            if cand is None:
-                cand = self._candidates(key)
+        # most tokens can start no term: skip them in one C-speed pass (unseen keys come through)
+        for i in [i for i, key in enumerate(keys) if get(key) is not _NOTHING]:
+            cand = get(keys[i]) or self._candidates(keys[i])
             if cand is _NOTHING:
                 continue
             for term in cand[0]:

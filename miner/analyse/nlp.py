@@ -48,6 +48,8 @@ class Tokens:
     sents: tuple[int, ...]
     #: Character span (start, end) of each sentence.
     sent_spans: tuple[tuple[int, int], ...]
+    #: Tokens that start with a letter or digit (punctuation and spaces excluded).
+    word_count: int = 0
 
     def __len__(self) -> int:
         return len(self.words)
@@ -111,8 +113,8 @@ class _Language:
         self.nlp = spacy.blank(lang if lang in ("nl", "fr", "de", "en") else "xx")
         self.strings = self.nlp.vocab.strings
         self.lemmas = _folded_lemmas(lang) if lang in LEMMA_LANGUAGES else {}
-        #: spaCy ORTH hash -> (surface, key)
-        self.cache: dict[int, tuple[str, str]] = {}
+        #: spaCy ORTH hash -> (surface, key, 1 if the token is a word else 0)
+        self.cache: dict[int, tuple[str, str, int]] = {}
 
     def key_of(self, word: str) -> str:
         f = fold(word)
@@ -181,7 +183,7 @@ def tokenize(text: str, lang: str) -> Tokens:
         for i, entry in enumerate(entries):
             if entry is None:
                 w = strings[orths[i]]
-                entry = entries[i] = lg.cache[orths[i]] = (w, lg.key_of(w))
+                entry = entries[i] = lg.cache[orths[i]] = (w, lg.key_of(w), int(w[:1].isalnum()))
     words = [e[0] for e in entries]
     keys = [e[1] for e in entries]
     cuts = [
@@ -206,6 +208,7 @@ def tokenize(text: str, lang: str) -> Tokens:
         ends=tuple(ends),
         sents=tuple(sents),
         sent_spans=tuple(spans),
+        word_count=sum([e[2] for e in entries]),
     )
 
 
