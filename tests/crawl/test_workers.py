@@ -65,6 +65,23 @@ def test_miner_run_through_workers_stores_once_and_rechecks_with_304(
         assert {k: v for k, v in repo.row_counts().items() if k not in RUN_TABLES} == counts
         assert not [p for p, _ in site.log if p.startswith("/private/")]
 
+        # the same site in-process on SQLite (no broker): the same documents, scores and flags
+        local = {k: v for k, v in env.items() if k != "MINER_BROKER_URL"}
+        local["MINER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'local.db'}"
+        assert (
+            _miner("run", "--sources", str(sources), "--allow-private-addresses", env=local).returncode == 0
+        )
+        in_process = json.loads(_miner("documents", "--format", "json", env=local).stdout)
+        assert _outcome(in_process) == _outcome(docs)
+
+
+def _outcome(docs: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    """What a user compares between two runs: per URL, the content, the score and the flags."""
+    return sorted(
+        (d["url"], d["content_hash"], d["language"], d["score"], tuple(sorted(map(str, d["flags"]))))
+        for d in docs
+    )
+
 
 def test_beat_schedule_follows_each_sources_cadence() -> None:
     from miner.records import Source
