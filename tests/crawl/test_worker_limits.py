@@ -7,23 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from services import REDIS_URL, redis_client
 
 from workers.limits import RedisHostLimiter
-
-REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    r = redis.Redis.from_url(REDIS_URL)
-    try:
-        r.ping()
-    except redis.ConnectionError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
-    r.flushdb()
-    yield r
-    r.flushdb()
-    r.close()
+    with redis_client() as r:
+        yield r
 
 
 def test_two_workers_share_one_host_slot_sequence(client: redis.Redis) -> None:

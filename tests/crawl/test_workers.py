@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from services import postgres_schema, redis_db
 from sitefixture import DOCUMENTS, StaticSite, build_site
-from workerfixture import ROOT, Workers, postgres_schema, redis_db, worker_env
+from workerfixture import ROOT, Workers, worker_env
 
 from miner.store import open_repository
 from workers.schedule import cadence_schedule, schedule_for

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from services import postgres_schema, redis_db
 from sitefixture import StaticSite, build_site
-from workerfixture import ROOT, Workers, postgres_schema, redis_db, worker_env
+from workerfixture import ROOT, Workers, worker_env
 
 from miner.store import open_repository
 
