@@ -92,14 +92,18 @@ def main() -> None:
             rss.append(s["rss_mb"])
             t = time.perf_counter()
             with jpath.open("rb") as fin:
-                subprocess.run([miner, "analyse", "--jsonl"], stdin=fin, stdout=subprocess.DEVNULL, check=False)
+                subprocess.run(
+                    [miner, "analyse", "--jsonl"], stdin=fin, stdout=subprocess.DEVNULL, check=False
+                )
             whole.append(time.perf_counter() - t)
     b, s, w = statistics.median(base), statistics.median(stage), statistics.median(whole)
     print(f"texts: {len(texts)} unique Chamber questions, {words} words; median of {args.repeat} runs")
     print(f"spaCy blank nl tokenizer alone : {words / b:>10,.0f} words/s")
     print(f"whole analysis stage           : {words / s:>10,.0f} words/s")
     print(f"stage / tokenizer throughput   : {b / s:10.2f}  (target >= 0.50)")
-    print(f"miner analyse --jsonl process  : {w:10.2f} s  vs stage {s:.2f} s: ratio {w / s:.2f} (target <= 2.0)")
+    print(
+        f"miner analyse --jsonl process  : {w:10.2f} s  vs stage {s:.2f} s: ratio {w / s:.2f} (target <= 2.0)"
+    )
     print(f"peak RSS, nl+fr loaded         : {max(rss):10.0f} MB (target <= 400)")
 
 

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
         "instead of working in-process.",
     )
     result_backend: str | None = Field(None, description="Celery result backend; defaults to the broker.")
-    corpora_dir: Path = Field(CORPORA_DIR, description="Folder with sources/, lexicons/, rubric.toml, models/.")
+    corpora_dir: Path = Field(
+        CORPORA_DIR, description="Folder with sources/, lexicons/, rubric.toml, models/."
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "policy-miner",
         description="Where derived data that is slow to build (lemma tables) is cached.",
@@ -62,7 +64,9 @@ class Settings(BaseSettings):
         60.0, description="Upper bound (s) on a robots.txt Crawl-delay, so one host cannot stall a worker."
     )
     extract_timeout: float = Field(120.0, description="Seconds one document's extraction may take.")
-    extract_memory_mb: int = Field(1024, description="Address-space limit (MiB) of the extraction subprocess.")
+    extract_memory_mb: int = Field(
+        1024, description="Address-space limit (MiB) of the extraction subprocess."
+    )
     ocr: bool = Field(True, description="Run Tesseract on scanned PDF pages when it is installed.")
     migrant_threshold: float | None = Field(
         None, description="Override of the classifier's decision threshold for `migrant` (0-1)."
@@ -74,7 +78,8 @@ class Settings(BaseSettings):
         description="Redis holding the per-host request slots shared by all workers; defaults to the broker.",
     )
     retry_attempts: int = Field(
-        4, description="Attempts at a transient failure (network, 503, busy database) before it is dead-lettered."
+        4,
+        description="Attempts at a transient failure (network, 503, busy database) before it is dead-lettered.",
     )
     retry_backoff: float = Field(
         2.0, description="Seconds before the first retry; doubles each attempt (a server's Retry-After wins)."
