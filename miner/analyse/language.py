@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -163,6 +164,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ]
     ),
 }
+#: word -> its language (each function word belongs to one language only)
+_LANGUAGE_OF = {w: lang for lang, vocab in _FUNCTION_WORDS.items() for w in vocab}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -173,22 +176,16 @@ def _by_function_words(text: str) -> tuple[str, float] | None:
     and 85 % of the hits in one language. Headings, lists and other languages fall through to the
     statistical detector.
     """
-    words = _WORD.findall(text.lower(), 0, SAMPLE)
+    words = _WORD.findall(text[:SAMPLE].lower())
     if len(words) < 15:
         return None
-    hits: dict[str, int] = {}
-    distinct: dict[str, set[str]] = {}
-    for w in words:
-        for lang, vocab in _FUNCTION_WORDS.items():
-            if w in vocab:
-                hits[lang] = hits.get(lang, 0) + 1
-                distinct.setdefault(lang, set()).add(w)
-    total = sum(hits.values())
-    if total < 8:
+    found = [(_LANGUAGE_OF[w], w) for w in words if w in _LANGUAGE_OF]
+    if len(found) < 8:
         return None
-    best = max(hits, key=lambda k: hits[k])
-    share = hits[best] / total
-    if share < 0.85 or len(distinct[best]) < 5:
+    hits = Counter(lang for lang, _ in found)
+    best, count = hits.most_common(1)[0]
+    share = count / len(found)
+    if share < 0.85 or len({w for lang, w in found if lang == best}) < 5:
         return None
     return best, share
 

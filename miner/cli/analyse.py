@@ -66,7 +66,7 @@ def run_jsonl(stdin: TextIO, stdout: TextIO) -> int:
             continue
         result = analyse_jsonl_line(line, lineno)
         failed += result.error is not None
-        stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
     stdout.flush()
     return failed
 
