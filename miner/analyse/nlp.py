@@ -114,7 +114,7 @@ class _Language:
         # Every new word type gets lexical attributes (shape, like_num, like_url, ...) computed by these
         # getters; nothing here reads them, and on unseen text they cost about a third of the
         # tokenizer's time. The tokens themselves do not change (the tokenizer uses strings and rules).
-        self.nlp.vocab.lex_attr_getters = {}
+        self.nlp.vocab.lex_attr_getters = {}  # type: ignore[attr-defined]  # public at runtime, not in the stub
         self.strings = self.nlp.vocab.strings
         self.lemmas = _folded_lemmas(lang) if lang in LEMMA_LANGUAGES else {}
         #: spaCy ORTH hash -> (surface, key, 1 if the token is a word else 0)
