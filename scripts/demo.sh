@@ -7,20 +7,24 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
 MINER=${MINER:-$root/.venv/bin/miner}
 C="$root/../shared/corpora"
-mkdir -p var; site=$(mktemp -d); trap 'kill $srv 2>/dev/null; rm -rf "$site"' EXIT
+mkdir -p var; site="$root/var/demo-site"
+srv=""; trap '[ -n "$srv" ] && kill $srv 2>/dev/null' EXIT
+# The site is built once and kept (file times preserved), so that a second `make demo` finds every
+# document unchanged: the crawler's conditional requests get 304s and nothing is analysed again.
+if [ ! -f "$site/index.html" ]; then
 mkdir -p "$site/plans" "$site/fr" "$site/nl" "$site/private"
-cp corpora/demo/*.html "$site/nl/"
+cp -p corpora/demo/*.html "$site/nl/"
 links=""
 for f in "$site"/nl/*.html; do b=$(basename "$f"); links="$links<li><a href=\"/nl/$b\">$b</a></li>"; done
 if [ -d "$C" ]; then
-  cp "$C/policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf" "$site/plans/regeerakkoord-2019-2024.pdf"
+  cp -p "$C/policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf" "$site/plans/regeerakkoord-2019-2024.pdf"
   links="$links<li><a href=\"/plans/regeerakkoord-2019-2024.pdf\">Regeerakkoord 2019-2024</a></li>"
   n=0
   for f in $(ls "$C"/foreign/fr-assemblee/archive/*/dossiers/*immigr* | head -3); do
-    n=$((n+1)); cp "$f" "$site/fr/dossier$n.html"; links="$links<li><a href=\"/fr/dossier$n.html\">dossier $n</a></li>"
+    n=$((n+1)); cp -p "$f" "$site/fr/dossier$n.html"; links="$links<li><a href=\"/fr/dossier$n.html\">dossier $n</a></li>"
   done
   for f in "$C"/official-journal/html_samples/*.html; do
-    b=$(basename "$f"); cp "$f" "$site/fr/$b"; links="$links<li><a href=\"/fr/$b\">$b</a></li>"
+    b=$(basename "$f"); cp -p "$f" "$site/fr/$b"; links="$links<li><a href=\"/fr/$b\">$b</a></li>"
   done
 else
   echo "note: $C is absent; the demo serves only corpora/demo" >&2
@@ -31,7 +35,11 @@ cat > "$site/index.html" <<HTML
 <!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Beleidsdocumenten</title></head>
 <body><ul>$links<li><a href="/private/intern.html">intern</a></li></ul></body></html>
 HTML
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+fi
+# A fixed port keeps the documents' URLs (their identity in the store) the same from run to run.
+port=${DEMO_PORT:-8765}
+python3 -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port))" 2>/dev/null \
+  || { echo "port $port is busy: run DEMO_PORT=<free port> make demo" >&2; exit 2; }
 (cd "$site" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) & srv=$!
 for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/robots.txt')" 2>/dev/null && break; sleep 0.1; done
 cat > var/demo-sources.toml <<TOML
@@ -48,5 +56,13 @@ delay = 0.0
 TOML
 export MINER_DATABASE_URL=${MINER_DATABASE_URL:-sqlite:///$root/var/demo.db}
 echo "store: $MINER_DATABASE_URL"
-"$MINER" run --sources var/demo-sources.toml --allow-private-addresses
+"$MINER" run --sources var/demo-sources.toml --allow-private-addresses || true
+cat <<'NOTE'
+
+About the summary: "skipped" is the page robots.txt disallows (never requested). "failed" are links
+inside the copied real pages to files that are not part of the local copy (HTTP 404): the crawler
+reports each one and records it as a dead letter (`miner failures`) instead of dropping it.
+Run `make demo` again: the second crawl answers with 304s and analyses nothing anew.
+
+NOTE
 "$MINER" documents
