@@ -76,16 +76,24 @@ def _docx_text(p: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def extract_docx(data: bytes, *, name: str = "") -> Extracted:
+def _load(
+    data: bytes, name: str, kind: str, body: str, meta: str
+) -> tuple[etree._Element, str | None, str | None]:
+    """The parsed body part and the title/language of the metadata part of an office ZIP."""
     try:
         with _open(data, name) as zf:
-            body = _read(zf, "word/document.xml", name)
-            if body is None:
-                raise CorruptDocument("word/document.xml is missing", subject=name)
-            root = _parse(body, "word/document.xml", name)
-            title, lang = _title(zf, "docProps/core.xml", name)
+            raw = _read(zf, body, name)
+            if raw is None:
+                raise CorruptDocument(f"{body} is missing", subject=name)
+            root = _parse(raw, body, name)
+            title, lang = _title(zf, meta, name)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
-        raise CorruptDocument(f"damaged DOCX container ({exc})", subject=name) from exc
+        raise CorruptDocument(f"damaged {kind} container ({exc})", subject=name) from exc
+    return root, title, lang
+
+
+def extract_docx(data: bytes, *, name: str = "") -> Extracted:
+    root, title, lang = _load(data, name, "DOCX", "word/document.xml", "docProps/core.xml")
     out: list[Paragraph] = []
     section: str | None = None
     for p in root.iter(f"{W}p"):
@@ -124,15 +132,7 @@ def _odt_text(el: etree._Element) -> str:
 
 
 def extract_odt(data: bytes, *, name: str = "") -> Extracted:
-    try:
-        with _open(data, name) as zf:
-            body = _read(zf, "content.xml", name)
-            if body is None:
-                raise CorruptDocument("content.xml is missing", subject=name)
-            root = _parse(body, "content.xml", name)
-            title, lang = _title(zf, "meta.xml", name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
-        raise CorruptDocument(f"damaged ODT container ({exc})", subject=name) from exc
+    root, title, lang = _load(data, name, "ODT", "content.xml", "meta.xml")
     out: list[Paragraph] = []
     section: str | None = None
     for el in root.iter(f"{TEXT}h", f"{TEXT}p"):
