@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Table, and_, case, delete, func, select, update
+from sqlalchemy import Engine, Table, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
@@ -183,6 +183,20 @@ class DocumentListing:
         d["flags"] = list(self.flags)
         d["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class StoredParagraph:
+    """A paragraph of a document's current version, with where it stands (for mentions)."""
+
+    url: str
+    government: str
+    title: str | None
+    paragraph: int
+    page: int | None
+    language: str
+    section: str | None
+    text: str
 
 
 def _source_from_config(cfg: dict[str, Any]) -> Source:
@@ -867,6 +881,40 @@ class Repository:
         return RunSummary(tuple(lines), tuple(failures))
 
     @_transient
+    def paragraphs_containing(self, needles: Sequence[str], *, limit: int = 1000) -> list[StoredParagraph]:
+        """Paragraphs of current versions whose lower-cased text contains any of ``needles``.
+
+        A pre-filter in SQL (``LIKE``, wildcards escaped); the caller decides what counts as a mention.
+        """
+        conds = []
+        for needle in needles:
+            escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conds.append(func.lower(_paragraphs.c.text).like(f"%{escaped}%", escape="\\"))
+        if not conds:
+            return []
+        q = (
+            select(
+                _documents.c.url,
+                _documents.c.government,
+                _versions.c.title,
+                _paragraphs.c.idx,
+                _paragraphs.c.page,
+                _paragraphs.c.language,
+                _paragraphs.c.section,
+                _paragraphs.c.text,
+            )
+            .select_from(
+                _documents.join(_versions, _versions.c.id == _documents.c.current_version_id).join(
+                    _paragraphs, _paragraphs.c.version_id == _versions.c.id
+                )
+            )
+            .where(conds[0] if len(conds) == 1 else or_(*conds))
+            .order_by(_documents.c.url, _paragraphs.c.idx)
+            .limit(limit)
+        )
+        with self.engine.begin() as conn:
+            return [StoredParagraph(*row) for row in conn.execute(q).all()]
+
     def documents(self, *, source_id: str | None = None) -> list[DocumentListing]:
         """Every document with its current version and that version's most recent analysis."""
         latest = (
