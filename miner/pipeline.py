@@ -16,12 +16,9 @@ from miner.analyse import language as language_stage
 from miner.analyse.classifier import load_classifier
 from miner.analyse.nlp import Tokens, tokenize
 from miner.config import get_settings
-from miner.extract import extract, extract_path
+from miner.extract import extract, read_document
 from miner.records import Analysis, Extracted, Paragraph, content_hash
 from miner.score import load_rubric, score_document
-
-#: Languages the analysers know; paragraphs in any other language are tokenised as ``other``.
-ANALYSED_LANGUAGES = ("nl", "fr")
 
 
 def _tokens_for(paragraphs: Sequence[Paragraph]) -> list[Tokens]:
@@ -111,8 +108,5 @@ def analyse_bytes(
 
 
 def analyse_file(path: str | Path) -> tuple[Extracted, Analysis]:
-    """Extract and analyse a file on disk (``miner analyse PATH``)."""
-    p = Path(path)
-    doc = extract_path(p)
-    digest = content_hash(p.read_bytes())
-    return analyse_extracted(str(path), doc, digest=digest)
+    """Extract and analyse a file on disk (``miner analyse PATH``); the file is read once."""
+    return analyse_bytes(read_document(path), doc_id=str(path), name=str(path))

@@ -207,11 +207,6 @@ def _restricted() -> Any:
     return identifier
 
 
-def _identifiers() -> tuple[Any, Any]:
-    """The full and the restricted identifier (one model load; the second is a copy)."""
-    return _full(), _restricted()
-
-
 def _sample(text: str) -> str:
     if len(text) <= SAMPLE:
         return text

@@ -15,7 +15,7 @@ from miner.errors import EncryptedDocument, ExtractionLimit, InputError, Unsuppo
 from miner.extract.sniff import sniff
 from miner.records import Extracted
 
-__all__ = ["extract", "extract_path", "sniff"]
+__all__ = ["extract", "extract_path", "read_document", "sniff"]
 
 
 def extract(data: bytes, *, name: str = "", base_url: str | None = None) -> Extracted:
@@ -50,15 +50,19 @@ def extract(data: bytes, *, name: str = "", base_url: str | None = None) -> Extr
     raise UnsupportedFormat(f"not a supported document: {what}", subject=name)
 
 
-def extract_path(path: str | Path) -> Extracted:
-    """Read a file and extract it; a missing or unreadable file is a clear :class:`InputError`."""
+def read_document(path: str | Path) -> bytes:
+    """A file's bytes; a missing or unreadable file is a clear :class:`InputError`."""
     p = Path(path)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError as exc:
         raise InputError("no such file", subject=str(p)) from exc
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a file", subject=str(p)) from exc
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", subject=str(p)) from exc
-    return extract(data, name=str(p))
+
+
+def extract_path(path: str | Path) -> Extracted:
+    """Read a file and extract it."""
+    return extract(read_document(path), name=str(path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from miner.analyse.nlp import fold
@@ -34,21 +34,7 @@ class Mention:
     end: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "title": self.title,
-            "government": self.government,
-            "page": self.page,
-            "paragraph": self.paragraph,
-            "language": self.language,
-            "section": self.section,
-            "text": self.text,
-            "left": self.left,
-            "match": self.match,
-            "right": self.right,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 def needles(term: str) -> list[str]:

@@ -375,27 +375,24 @@ class Repository:
             row = conn.execute(q.where(_run_urls.c.id == run_url_id)).mappings().first()
         return WorkItem(**row) if row else None
 
-    @_transient
-    def queued_items(self, run_id: int) -> list[int]:
-        """Run_url ids still waiting for a fetch (to resume a run, or to drain it in-process)."""
+    def _queued(self, condition: Any) -> list[int]:
         with self.engine.begin() as conn:
             rows = conn.execute(
                 select(_run_urls.c.id)
-                .where(_run_urls.c.run_id == run_id, _run_urls.c.state == "queued")
+                .where(condition, _run_urls.c.state == "queued")
                 .order_by(_run_urls.c.id)
             )
             return [int(r) for r in rows.scalars()]
 
     @_transient
+    def queued_items(self, run_id: int) -> list[int]:
+        """Run_url ids still waiting for a fetch (to resume a run, or to drain it in-process)."""
+        return self._queued(_run_urls.c.run_id == run_id)
+
+    @_transient
     def queued_children(self, run_url_id: int) -> list[int]:
         """Children of a step still waiting: what a redelivered step must send again."""
-        with self.engine.begin() as conn:
-            rows = conn.execute(
-                select(_run_urls.c.id)
-                .where(_run_urls.c.parent_id == run_url_id, _run_urls.c.state == "queued")
-                .order_by(_run_urls.c.id)
-            )
-            return [int(r) for r in rows.scalars()]
+        return self._queued(_run_urls.c.parent_id == run_url_id)
 
     @_transient
     def note_run_error(self, run_id: int, message: str) -> None:
