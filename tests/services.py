@@ -6,6 +6,7 @@ both first, see ``scripts/services.sh``).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +15,10 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get("MINER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 #: Database 13 of the local Redis belongs to the tests; it is flushed before and after each use.
-REDIS_URL = "redis://127.0.0.1:6379/13"
+#: ``MINER_TEST_REDIS_URL`` picks another one, so that two checkouts can run their suites side by side.
+REDIS_URL = os.environ.get("MINER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 @contextmanager
