@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     extract_memory_mb: int = Field(
         1024, description="Address-space limit (MiB) of the extraction subprocess."
     )
+    max_text_chars: int = Field(
+        2_000_000,
+        description="Longest text (characters) one input may carry: a longer `miner analyse --jsonl` text "
+        "is answered with an error at once instead of being analysed for minutes.",
+    )
     ocr: bool = Field(True, description="Run Tesseract on scanned PDF pages when it is installed.")
     migrant_threshold: float | None = Field(
         None, description="Override of the classifier's decision threshold for `migrant` (0-1)."

@@ -155,7 +155,7 @@ def test_sources_check(tmp_path: Path) -> None:
     bad = runner.invoke(
         app, ["sources", "--check", "--path", str(write(tmp_path, GOOD.replace("weekly", "x")))]
     )
-    assert bad.exit_code == 1 and "cadence" in bad.output
+    assert bad.exit_code == 2 and "cadence" in bad.output  # a configuration error, as everywhere
 
 
 @pytest.fixture

@@ -6,26 +6,25 @@ Parsing and printing only: the work is :func:`miner.jobs.run_sources`, the data 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from miner.cli import app
+from miner.cli import app, output
+from miner.cli.listings import DOCUMENT_COLUMNS, FAILURE_COLUMNS
 from miner.errors import MinerError
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only by the commands that use it
-    from miner.store.repository import RunSummary
+    from miner.store.repository import Repository, RunSummary
 
 _err = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -42,7 +41,8 @@ def run(
             help="Allow loopback and private addresses (a local test site); refused otherwise.",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    format: Annotated[str, output.format_option(output.Format.TABLE, output.Format.JSON)] = "table",
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Same as --format json.")] = False,
 ) -> None:
     """Crawl the sources, analyse what is new or changed, store it, and print a summary.
 
@@ -80,9 +80,9 @@ def run(
                 progress=progress,
             )
     except MinerError as exc:
-        raise _fail(str(exc), 2) from exc
-    if as_json:
-        typer.echo(json.dumps(summary.as_dict(), default=str, indent=2))
+        raise output.fail(exc) from exc
+    if as_json or format == output.Format.JSON:
+        output.write_json(summary.as_dict())
     else:
         _print_summary(summary)
     failed_sources = [s for s in summary.sources if s.error]
@@ -110,54 +110,65 @@ def _print_summary(summary: RunSummary) -> None:
 
 @app.command()
 def documents(
-    format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    format: Annotated[str, output.format_option()] = "table",
     source: Annotated[str | None, typer.Option("--source", help="Only this source id.")] = None,
+    wide: Annotated[bool, output.wide_option()] = False,
 ) -> None:
-    """List stored documents: url, content hash, government, language, score, flags."""
-    from miner.store import open_repository
+    """List stored documents: title and URL, language, score, flags (--wide: government, hash, ...)."""
+    from dataclasses import fields
 
-    if format not in ("table", "json"):
-        raise _fail(f"unknown format {format!r}: use table or json", 2)
-    try:
-        rows = open_repository().documents(source_id=source)
-    except MinerError as exc:
-        raise _fail(str(exc), 2) from exc
-    if format == "json":
-        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    from miner.store import open_repository
+    from miner.store.repository import DocumentListing
+
+    repo = open_repository()
+    if source is not None:
+        _check_source(repo, source)
+    output.emit(
+        repo.documents(source_id=source),
+        format,
+        columns=DOCUMENT_COLUMNS,
+        record=lambda r: r.as_dict(),
+        fields=[f.name for f in fields(DocumentListing)],
+        wide=wide,
+        empty=f"no documents stored for source {source!r} yet (miner run crawls it)"
+        if source
+        else "no documents stored yet (miner run crawls the sources)",
+    )
+
+
+def _check_source(repo: Repository, source_id: str) -> None:
+    """An unknown ``--source`` is a usage error: neither the store nor the registry knows it."""
+    from miner.errors import ConfigError
+    from miner.sources import load_sources
+
+    if repo.get_source(source_id) is not None:
         return
-    table = Table("url", "hash", "government", "lang", "score", "flags", "title")
-    for r in rows:
-        table.add_row(
-            r.url,
-            (r.content_hash or "")[:12],
-            r.government,
-            r.language or "",
-            "" if r.score is None else str(r.score),
-            ", ".join(r.flags),
-            (r.title or r.error or "")[:60],
-        )
-    Console().print(table)
+    try:
+        if any(s.id == source_id for s in load_sources()):
+            return
+    except ConfigError:  # an unreadable registry does not decide; the store did not know the id
+        pass
+    raise output.usage_error(f"unknown source {source_id!r} (miner sources lists them)", "'--source'")
 
 
 @app.command()
-def failures(format: Annotated[str, typer.Option("--format", help="table | json")] = "table") -> None:
+def failures(
+    format: Annotated[str, output.format_option()] = "table",
+    wide: Annotated[bool, output.wide_option()] = False,
+) -> None:
     """List dead letters: work that failed for good (permanent error, or retries exhausted)."""
     from miner.store import open_repository
+    from miner.store.models import DeadLetter
 
-    rows: list[dict[str, Any]] = open_repository().dead_letters()
-    if format == "json":
-        typer.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
-        return
-    table = Table("when", "task", "subject", "error", "attempts")
-    for r in rows:
-        table.add_row(
-            str(r["last_seen_at"])[:19],
-            r["task"],
-            r["subject"],
-            f"{r['error_code']}: {r['message']}"[:80],
-            str(r["attempts"]),
-        )
-    Console().print(table)
+    output.emit(
+        open_repository().dead_letters(),
+        format,
+        columns=FAILURE_COLUMNS,
+        record=lambda r: r,
+        fields=[c.name for c in DeadLetter.__table__.columns],
+        wide=wide,
+        empty="no failures recorded",
+    )
 
 
 @app.command()
@@ -170,7 +181,7 @@ def rescore() -> None:
     try:
         n = rescore_all(open_repository(), settings=get_settings())
     except MinerError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise output.fail(exc) from exc
     where = "enqueued to the analyse queue" if get_settings().broker_url else "analysed"
     typer.echo(f"{n} document version(s) {where}")
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from miner.cli import app
+from miner.cli import app, output
 from miner.errors import MinerError
 
-_FORMATS = ("table", "json")
 _DEFAULT_CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 
 
@@ -68,7 +67,7 @@ def evaluate(
     corpora: str = typer.Option(
         "", "--corpora", help="The shared corpora folder [default: ../shared/corpora]."
     ),
-    format: str = typer.Option("table", "--format", "-f", help="table (readable) or json."),
+    format: Annotated[str, output.format_option(output.Format.TABLE, output.Format.JSON)] = "table",
     pipeline: bool = typer.Option(
         True, "--pipeline/--no-pipeline", help="Also measure end-to-end, if present."
     ),
@@ -79,8 +78,6 @@ def evaluate(
     """
     from miner.evaluate import evaluate as run
 
-    if format not in _FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(_FORMATS)}")
     folder = Path(corpora) if corpora else _DEFAULT_CORPORA
     if not folder.is_dir():
         typer.echo(f"error: corpora folder not found: {folder} (pass --corpora PATH)", err=True)

@@ -1,48 +1,100 @@
-"""``miner settings``: every setting, its environment variable, default, current value and help."""
+"""``miner settings``: every setting, its environment variable, default, current value and help.
+
+Secrets never leave this command: a secret is shown as set or unset, a URL without its password
+(:mod:`miner.redact`). :func:`settings_markdown` writes ``docs/settings.md`` from the same fields,
+so the reference cannot drift from the code (``python -m miner.cli.settings > docs/settings.md``).
+"""
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
+from typing import Annotated, Any
 
-import typer
-from rich.console import Console
-from rich.table import Table
-
-from miner.cli import app
-from miner.config import Settings, get_settings
+from miner.cli import app, output
+from miner.cli.table import Column, Fit, Line
+from miner.config import CORPORA_DIR, Settings, get_settings
+from miner.redact import redact_setting
 
 
-def describe_settings() -> list[dict[str, object]]:
-    """One row per setting; secrets are shown as set/unset, never their value."""
-    current = get_settings()
+def env_name(name: str) -> str:
+    """The environment variable of setting ``name``."""
+    prefix = Settings.model_config.get("env_prefix") or ""
+    return f"{prefix}{name}".upper()
+
+
+SETTING_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
+    # the variable, and its current value under it ("= 30.0") cut to the variable's width: the
+    # meaning gets the room
+    Column(
+        "setting = value",
+        lambda r: [r["env"], Line(f"= {r['value']}", Fit.MIDDLE)],
+        max_width=max(len(env_name(n)) for n in Settings.model_fields),
+    ),
+    Column("meaning", lambda r: r["help"], fit=Fit.WRAP, min_width=24),
+    Column("default", lambda r: r["default"], wide_only=True),
+)
+
+
+def describe_settings(current: Settings | None = None) -> list[dict[str, object]]:
+    """One row per setting; secrets shown as set/unset and URLs without passwords (defaults too)."""
+    current = current or get_settings()
     rows: list[dict[str, object]] = []
     for name, field in Settings.model_fields.items():
-        value = getattr(current, name)
-        secret = "token" in name or "password" in name
         rows.append(
             {
                 "name": name,
-                "env": f"MINER_{name.upper()}",
-                "default": str(field.default),
-                "value": ("(set)" if value else "(unset)") if secret else str(value),
+                "env": env_name(name),
+                "default": redact_setting(name, field.default),
+                "value": redact_setting(name, getattr(current, name)),
                 "help": field.description or "",
             }
         )
     return rows
 
 
+def _portable_default(value: object) -> object:
+    """A default as the docs show it: the install and home folders named, not this machine's."""
+    if isinstance(value, Path):
+        return str(value).replace(str(CORPORA_DIR), "<install>/corpora").replace(str(Path.home()), "~")
+    return value
+
+
+def settings_markdown() -> str:
+    """``docs/settings.md``: every setting with its variable, default and meaning."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting is read from a `MINER_*` environment variable (`miner/config.py` is the only",
+        "place that reads the environment). `miner settings` prints the current values; secrets are",
+        "shown only as set or unset, URLs without their password. This page is generated:",
+        "`python -m miner.cli.settings > docs/settings.md`.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = redact_setting(name, _portable_default(field.default))
+        meaning = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `{env_name(name)}` | `{default}` | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
 @app.command("settings")
 def settings_command(
-    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+    format: Annotated[str, output.format_option()] = "table",
+    wide: Annotated[bool, output.wide_option()] = False,
 ) -> None:
-    """List every setting with its environment variable, default, current value and meaning."""
-    rows = describe_settings()
-    if format == "json":
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title="policy-miner settings")
-    for col in ("env", "value", "help"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["env"]), str(r["value"]), str(r["help"]))
-    Console().print(table)
+    """List every setting with its environment variable, current value and meaning (--wide: default)."""
+    output.emit(
+        describe_settings(),
+        format,
+        columns=SETTING_COLUMNS,
+        record=lambda r: r,
+        fields=("name", "env", "default", "value", "help"),
+        wide=wide,
+        empty="no settings",
+    )
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from miner.cli import app
-from miner.errors import ConfigError, MinerError
+from miner.cli import app, output
+from miner.cli.table import Column, Fit
+from miner.errors import MinerError
 from miner.records import Source
 from miner.sources import load_sources
 
@@ -29,6 +27,24 @@ def source_row(s: Source) -> dict[str, object]:
         "delay": s.delay,
         "max_depth": s.max_depth,
     }
+
+
+SOURCE_COLUMNS: tuple[Column[Source], ...] = (
+    Column("id", lambda s: s.id, shrink=False),
+    Column("government", lambda s: s.government, shrink=False),
+    Column("lang", lambda s: ", ".join(s.languages), shrink=False),
+    Column("cadence", lambda s: s.cadence, shrink=False),
+    Column("name", lambda s: s.name, min_width=12),
+    Column("domains", lambda s: ", ".join(s.domains), wide_only=True),
+    Column("start URLs", lambda s: list(s.start_urls), wide_only=True),
+)
+
+ROBOTS_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
+    Column("robots", lambda r: r["robots"], shrink=False),
+    Column("source", lambda r: r["source"], shrink=False),
+    Column("start URL", lambda r: r["url"], fit=Fit.URL, min_width=20),
+    Column("detail", lambda r: r["detail"], fit=Fit.WRAP, min_width=20),
+)
 
 
 def robots_status(sources: list[Source], *, allow_private: bool = False) -> list[dict[str, str]]:
@@ -64,7 +80,8 @@ def sources_command(
         ),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Validate only; print a summary, exit 1 on an error.")
+        bool,
+        typer.Option("--check", help="Validate only; print a summary (exit 2 when it does not validate)."),
     ] = False,
     online: Annotated[
         bool, typer.Option("--online", help="With --check: fetch each start URL's robots.txt and report it.")
@@ -75,39 +92,40 @@ def sources_command(
             "--allow-private-addresses", help="Let --online reach private/loopback addresses (tests)."
         ),
     ] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    format: Annotated[str, output.format_option()] = "table",
+    wide: Annotated[bool, output.wide_option()] = False,
 ) -> None:
-    """List the registered sources (id, government, domains, languages, cadence, start URLs)."""
-    try:
-        sources = load_sources(path)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    """List the registered sources (id, government, languages, cadence, name; --wide: domains, start URLs).
+
+    A registry that does not validate is a configuration error (exit 2, the message names the file);
+    with --online, a start URL whose robots.txt cannot be read or forbids it makes the exit status 1.
+    """
+    sources = load_sources(path)  # a ConfigError is reported by the command line's error handler
     if check:
         governments = sorted({s.government for s in sources})
         typer.echo(f"ok: {len(sources)} sources, governments: {', '.join(governments)}")
         if online:
             rows = robots_status(sources, allow_private=allow_private_addresses)
+            output.emit(
+                rows,
+                format,
+                columns=ROBOTS_COLUMNS,
+                record=lambda r: r,
+                fields=("source", "url", "robots", "detail"),
+                wide=wide,
+                empty="no start URLs",
+            )
             bad = [r for r in rows if r["robots"] != "allowed"]
-            for r in rows:
-                typer.echo(f"{r['robots']:<12} {r['source']:<32} {r['url']}  ({r['detail']})")
             if bad:
-                typer.echo(f"{len(bad)} start URL(s) cannot be crawled", err=True)
-                raise typer.Exit(1)
+                output.note(f"{len(bad)} start URL(s) cannot be crawled")
+                raise typer.Exit(output.ExitCode.FAILED)
         return
-    if format == "json":
-        typer.echo(json.dumps([source_row(s) for s in sources], indent=2, ensure_ascii=False))
-        return
-    table = Table(title=f"policy-miner sources ({len(sources)})")
-    for col in ("id", "government", "domains", "languages", "cadence", "start URLs"):
-        table.add_column(col, overflow="fold")
-    for s in sources:
-        table.add_row(
-            s.id,
-            s.government,
-            ", ".join(s.domains),
-            ", ".join(s.languages),
-            s.cadence,
-            "\n".join(s.start_urls),
-        )
-    Console(width=200).print(table)
+    output.emit(
+        sources,
+        format,
+        columns=SOURCE_COLUMNS,
+        record=source_row,
+        fields=tuple(source_row(sources[0])) if sources else None,
+        wide=wide,
+        empty="no sources registered",
+    )
