@@ -82,6 +82,7 @@ def test_clipping_rules() -> None:
     assert len(clip_url("https://host.be/" + "x" * 50 + ".pdf", 20)) == 20
     k = fit_kwic(Kwic("Nieuwkomers volgen een ", "inburgering", "straject met Nederlandse les."), 30)
     assert "inburgering" in k and len(k) <= 30 and k.startswith(ELLIPSIS) and k.endswith(ELLIPSIS)
+    assert fit_kwic(Kwic("met een ", "migratie", "achtergrond"), 80) == "met een migratieachtergrond"
 
 
 def test_layout_gives_short_columns_their_width_and_shares_the_rest() -> None:

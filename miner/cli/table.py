@@ -36,6 +36,7 @@ GAP = 2
 CHUNK = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
 
 
 class Fit(StrEnum):
@@ -149,15 +150,20 @@ def clip_url(url: str, width: int) -> str:
 
 def fit_kwic(k: Kwic, width: int) -> str:
     """The keyword with as much context on each side as fits, each cut side marked with an ellipsis."""
-    left, match, right = clean(k.left), clean(k.match), clean(k.right)
+    return "".join(_kwic_parts(k, width))
+
+
+def _kwic_parts(k: Kwic, width: int) -> tuple[str, str, str]:
+    # white space at the edges is kept: "met een " + "migratie" must not read "met eenmigratie"
+    left, match, right = (_SPACES.sub(" ", _CONTROL.sub(" ", x)) for x in (k.left, k.match, k.right))
     if len(match) >= width:
-        return clip(match, width)
+        return "", clip(match, width), ""
     room = width - len(match)
     want_left = min(len(left), max(room // 2, room - len(right)))
     want_right = min(len(right), room - want_left)
     shown_left = left if want_left >= len(left) else ELLIPSIS + left[len(left) - want_left + 1 :]
     shown_right = right if want_right >= len(right) else right[: max(want_right - 1, 0)] + ELLIPSIS
-    return (shown_left + match + shown_right)[: width + 1]
+    return shown_left[:width], match, shown_right[: max(width - len(shown_left) - len(match), 0)]
 
 
 def _lines(cell: Cell) -> list[str]:
@@ -225,8 +231,12 @@ def render_cell(cell: Cell, column: Column[T], width: int | None) -> Text:
     """The cell as plain Rich text, fitted to ``width`` (``None``: ``--wide``, nothing is cut)."""
     if width is None:
         lines = [", ".join(_lines(cell))] if column.fit is Fit.WRAP else _lines(cell)
-    elif isinstance(cell, Kwic):
-        lines = [fit_kwic(cell, width)]
+    elif isinstance(cell, Kwic):  # the keyword stands out on a terminal (plain when piped)
+        left, match, right = _kwic_parts(cell, width)
+        text = Text(left, style=column.style or "")
+        text.append(match, style="bold")
+        text.append(right)
+        return text
     else:
         lines = []
         for line in _fitted_lines(cell, column.fit):
