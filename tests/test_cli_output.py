@@ -141,3 +141,18 @@ def test_settings_that_are_secrets_are_shown_as_set_or_unset() -> None:
     )
     assert redact_setting("broker_url", "redis://:pw@h:6379/0") == "redis://:***@h:6379/0"
     assert redact_setting("request_timeout", 30.0) == "30.0"
+
+
+def test_a_no_break_space_keeps_a_flag_code_with_its_count() -> None:
+    rows = [
+        Row(
+            "x",
+            "http://x.be/a",
+            1,
+            ("no_measurable_targets\u00a0(3)", "target_group_without_migrants\u00a0(3)"),
+        )
+    ]
+    out = render(rows, width=60)
+    assert (
+        "target_group_without_migrants\u00a0(3)" in out and max(len(line) for line in out.splitlines()) <= 60
+    )

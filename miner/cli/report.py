@@ -60,7 +60,7 @@ def mentions(
 
 def _report_columns(by: str) -> tuple[Column[dict[str, Any]], ...]:
     def top(r: dict[str, Any]) -> str:
-        return ", ".join(f"{k} ({v})" for k, v in list(r["flags"].items())[:3])
+        return ", ".join(f"{k}\u00a0({v})" for k, v in list(r["flags"].items())[:3])  # kept together
 
     def opt(key: str, fmt: str) -> Any:
         return lambda r: "" if r[key] is None else format(r[key], fmt)
@@ -68,11 +68,11 @@ def _report_columns(by: str) -> tuple[Column[dict[str, Any]], ...]:
     return (
         Column(by, lambda r: str(r[by]), min_width=10),
         Column("docs", lambda r: str(r["documents"]), shrink=False, justify="right"),
-        Column("scored", lambda r: str(r["scored"]), shrink=False, justify="right"),
         Column("mean", opt("mean_score", ""), shrink=False, justify="right"),
         Column("migrant", opt("migrant_share", ".0%"), shrink=False, justify="right"),
         Column("flagged", lambda r: str(r["flagged"]), shrink=False, justify="right"),
         Column("most frequent flags", top, fit=Fit.WRAP),
+        Column("scored", lambda r: str(r["scored"]), wide_only=True, justify="right"),
     )
 
 
@@ -84,8 +84,8 @@ def report(
 ) -> None:
     """Figures per group over the stored documents: count, mean score, share about migrants, flags.
 
-    Table columns: documents, scored, mean score, share of the scored documents about migrants,
-    documents with at least one flag, the three most frequent flags.
+    Table columns: documents, mean score, share of the scored documents about migrants, documents
+    with at least one flag, the three most frequent flags (--wide: how many documents were scored).
     """
     from miner.report.trends import GROUPINGS, summarise
     from miner.store import open_repository

@@ -37,6 +37,8 @@ CHUNK = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+# white space a line may break at; a no-break space (U+00A0) keeps "code (3)" together
+_BREAKABLE = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
 
 
 class Fit(StrEnum):
@@ -98,8 +100,11 @@ class Column(Generic[T]):
 
 
 def clean(text: object) -> str:
-    """One line of printable text: control characters and runs of white space become one space."""
-    return " ".join(_CONTROL.sub(" ", str(text)).split())
+    """One line of printable text: control characters and runs of white space become one space.
+
+    A no-break space stays: it joins what must not be wrapped apart (a flag code and its count).
+    """
+    return _BREAKABLE.sub(" ", _CONTROL.sub(" ", str(text))).strip(" ")
 
 
 def clip(text: str, width: int, fit: Fit = Fit.END) -> str:
@@ -186,7 +191,7 @@ def _fitted_lines(cell: Cell, fit: Fit) -> list[Line]:
 def _natural(column: Column[T], cells: list[Cell]) -> int:
     if column.fit is Fit.WRAP and column.shrink:
         # a wrapped column needs its longest word; it takes more when there is room
-        longest = max((len(w) for c in cells for line in _lines(c) for w in line.split()), default=0)
+        longest = max((len(w) for c in cells for line in _lines(c) for w in line.split(" ")), default=0)
         full = max((len(line) for c in cells for line in _lines(c)), default=0)
         return max(len(column.header), full, longest)
     return max([len(column.header)] + [len(line) for c in cells for line in _lines(c)])
@@ -197,7 +202,7 @@ def _min_width(column: Column[T], cells: list[Cell], natural: int) -> int:
         return natural
     floor = max(column.min_width, len(column.header))
     if column.fit is Fit.WRAP:
-        longest = max((len(w) for c in cells for line in _lines(c) for w in line.split()), default=0)
+        longest = max((len(w) for c in cells for line in _lines(c) for w in line.split(" ")), default=0)
         floor = max(floor, longest)
     return min(natural, floor)
 
