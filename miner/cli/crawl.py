@@ -7,6 +7,9 @@ Parsing and printing only: the work is :func:`miner.jobs.run_sources`, the data 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,7 +22,7 @@ from miner.cli import app
 from miner.errors import MinerError
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only by the commands that use it
-    from miner.store.repository import RunSummary
+    from miner.store.repository import DocumentListing, RunSummary
 
 _err = Console(stderr=True)
 
@@ -112,31 +115,73 @@ def _print_summary(summary: RunSummary) -> None:
 def documents(
     format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     source: Annotated[str | None, typer.Option("--source", help="Only this source id.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="At most this many documents (default: all).")
+    ] = None,
 ) -> None:
-    """List stored documents: url, content hash, government, language, score, flags."""
+    """List stored documents: url, content hash, government, language, score, flags.
+
+    Every document by default, read from the store page by page and printed as it comes (memory
+    stays one page, however large the store).
+    """
     from miner.store import open_repository
 
     if format not in ("table", "json"):
         raise _fail(f"unknown format {format!r}: use table or json", 2)
     try:
-        rows = open_repository().documents(source_id=source)
+        rows = open_repository().iter_documents(source_id=source)
+        if limit is not None:
+            rows = islice(rows, limit)
+        if format == "json":
+            _stream_json(r.as_dict() for r in rows)
+        else:
+            _stream_table(rows)
     except MinerError as exc:
         raise _fail(str(exc), 2) from exc
-    if format == "json":
-        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
-        return
-    table = Table("url", "hash", "government", "lang", "score", "flags", "title")
-    for r in rows:
-        table.add_row(
-            r.url,
-            (r.content_hash or "")[:12],
-            r.government,
-            r.language or "",
-            "" if r.score is None else str(r.score),
-            ", ".join(r.flags),
-            (r.title or r.error or "")[:60],
-        )
-    Console().print(table)
+
+
+def _stream_json(items: Iterator[dict[str, Any]]) -> None:
+    """A JSON array written item by item, the same text ``json.dumps(list, indent=2)`` gives."""
+    out = sys.stdout
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + body)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+    out.flush()
+
+
+def _stream_table(rows: Iterator[DocumentListing], chunk: int = 200) -> None:
+    """The table in chunks of ``chunk`` rows, each column a fixed share of the terminal's width, so
+    that the chunks line up under one header and no more than a chunk is held."""
+    out = Console()
+    # (name, characters, or None for a share of what is left)
+    columns: list[tuple[str, int | None]] = [("url", None), ("hash", 12), ("government", 10), ("lang", 4)]
+    columns += [("score", 5), ("flags", None), ("title", None)]
+    shares = {"url": 5, "flags": 2, "title": 3}
+    first = True
+    while True:
+        batch = list(islice(rows, chunk))
+        if not batch and not first:
+            return
+        table = Table(show_header=first, box=None, expand=True, pad_edge=False)
+        for name, width in columns:
+            table.add_column(name, width=width, ratio=shares.get(name), no_wrap=True, overflow="ellipsis")
+        for r in batch:
+            table.add_row(
+                r.url,
+                (r.content_hash or "")[:12],
+                r.government,
+                r.language or "",
+                "" if r.score is None else str(r.score),
+                ", ".join(r.flags),
+                r.title or r.error or "",
+            )
+        out.print(table)
+        first = False
+        if len(batch) < chunk:
+            return
 
 
 @app.command()

@@ -2,9 +2,11 @@
 
 SQLite is the default store (no server to run): it gets WAL, so that readers never wait for the
 writer, a busy timeout, so that two processes queue for the write lock instead of failing, and
-``BEGIN IMMEDIATE`` for every transaction, so that a transaction that reads and then writes takes the
-write lock up front and cannot deadlock against another one doing the same (SQLite would answer such a
-deadlock with an immediate "database is locked", busy timeout or not). PostgreSQL needs none of this.
+``BEGIN IMMEDIATE`` for every transaction that may write, so that a transaction that reads and then
+writes takes the write lock up front and cannot deadlock against another one doing the same (SQLite
+would answer such a deadlock with an immediate "database is locked", busy timeout or not). A
+transaction opened on a connection marked :data:`READ_ONLY` begins deferred instead: it never writes,
+so it needs no lock. PostgreSQL needs none of this.
 
 The schema is owned by Alembic (``miner/store/migrations``); every process brings the database to the
 latest revision on first use, under a lock, so that a fresh worker fleet cannot race on ``CREATE TABLE``.
@@ -28,6 +30,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 60
 #: Arbitrary but fixed key of the PostgreSQL advisory lock taken while migrating.
 _PG_MIGRATION_LOCK = 7_240_511
+#: Execution option of a connection whose transactions only read (SQLite then begins them DEFERRED).
+READ_ONLY = "miner_read_only"
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
@@ -55,7 +59,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction needs no write lock: WAL gives it a snapshot, and it cannot deadlock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Config:
