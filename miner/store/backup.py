@@ -33,7 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, Table, func, inspect, select, text
+from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 
 from miner.errors import ConfigError, Permanent
@@ -122,9 +122,13 @@ def restore(url: str, path: Path) -> dict[str, tuple[int, str]]:
 
 
 def fingerprint(engine: Engine) -> dict[str, tuple[int, str]]:
-    """Per table of the store (and the schema revision): its row count and a SHA-256 of its rows in
-    primary-key order, every value in one canonical text form."""
-    tables = [*Base.metadata.sorted_tables, Table("alembic_version", MetaData(), autoload_with=engine)]
+    """Per table of the store as it is in the database (models' tables first, then the schema
+    revision's): its row count and a SHA-256 of its rows in primary-key order, every value in one
+    canonical text form."""
+    found = MetaData()
+    found.reflect(engine)  # the tables as they are, whatever the revision
+    tables = [found.tables[t.name] for t in Base.metadata.sorted_tables if t.name in found.tables]
+    tables += [t for name, t in sorted(found.tables.items()) if name not in Base.metadata.tables]
     out: dict[str, tuple[int, str]] = {}
     with engine.connect() as conn:
         for table in tables:
