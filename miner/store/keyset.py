@@ -100,8 +100,9 @@ def after(columns: Sequence[ColumnElement[Any]], key: Sequence[Any]) -> ColumnEl
 
 def among(conn: Connection, column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
     """``column`` is one of ``ids``, with the ids bound as ONE parameter (a PostgreSQL array; a JSON
-    array read by SQLite's ``json_each``), never one parameter per id: a page's details are fetched
-    by key equality, which both databases answer from an index whatever their statistics say."""
+    array read by SQLite's ``json_each``), never one parameter per id. SQLite answers it from the
+    column's index; PostgreSQL does too once it has statistics on the table (before its first
+    ``ANALYZE`` it may scan the table instead: slower, still right)."""
     values = [int(i) for i in ids]
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
@@ -112,7 +113,7 @@ def among(conn: Connection, column: ColumnElement[Any], ids: Sequence[int]) -> C
 
 
 def iterate(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
-    """Every item of a listing, fetching one page at a time (one short transaction each)."""
+    """Every item of a listing, fetching one page at a time with ``fetch``."""
     cursor: str | None = None
     while True:
         page = fetch(cursor)

@@ -94,11 +94,11 @@ class QueryStore(StoreBase):
 def _documents_page(
     conn: Connection, source_id: str | None, cursor: str | None, limit: int
 ) -> keyset.Page[DocumentListing]:
-    """Four statements, each answered from an index whatever the size of the store: the page's
+    """Four statements, each an index lookup by key whatever the size of the store: the page's
     documents (``limit + 1`` after the cursor, through the (url, id) index), then their current
     versions, those versions' analyses and the latest analyses' flags, each by key among the page's
-    keys. (One statement joining the four tables lets PostgreSQL choose a hash join over whole
-    tables, or worse a correlated subquery per pair of rows, when its statistics are stale.)"""
+    keys. (One statement joining the four tables let PostgreSQL choose a hash join over whole
+    tables, or with no statistics a correlated subquery per pair of rows: seconds per page.)"""
     key = keyset.decode(_DOCUMENTS_TAG, cursor, (str, int))
     q = select(
         DOCUMENTS.c.id.label("document_id"),

@@ -3,8 +3,11 @@ statement whose parameters grow with the store, cursors that cannot be mixed up.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import bulk
@@ -164,3 +167,19 @@ def test_cursors_are_checked(store_url: str) -> None:
         repo.dead_letters_page(cursor=cursor)  # a cursor of another listing
     with pytest.raises(ValueError):
         repo.documents_page(limit=0)
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A listing (a read-only transaction) goes on while another process holds the write lock."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    repo = open_repository(url)
+    bulk.fill(repo.engine, 10)
+    writer = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # e.g. a crawl in the middle of storing a document
+    try:
+        started = time.monotonic()
+        assert len(repo.documents()) == 10 and repo.dead_letters() == []
+        assert time.monotonic() - started < 5  # a writer's lock would hold this for the 60 s busy timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
