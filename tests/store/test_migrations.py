@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from test_backup import _populate
 from test_store_paging import _store_document
 
-from miner.store import db, open_repository
+from miner.store import Repository, db, open_repository
 from miner.store.backup import fingerprint
 
 
@@ -18,10 +18,11 @@ def _revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
-def test_every_revision_goes_down_and_up_again_keeping_the_rows(store_url: str) -> None:
+def _populated(store_url: str) -> tuple[Repository, int]:
+    """A store with rows in every table, and the version whose analysis failed for good (which a
+    round trip must not forget: it is not to be rescored)."""
     repo = open_repository(store_url)
     _populate(repo)
-    # An analysis that failed for good: after a round trip the store must still know it.
     failed = _store_document(repo, "http://127.0.0.1:1/corrupt.pdf", b"%PDF corrupt")
     repo.dead_letter(
         task="process_document",
@@ -32,6 +33,11 @@ def test_every_revision_goes_down_and_up_again_keeping_the_rows(store_url: str) 
         permanent=True,
         version_id=failed,
     )
+    return repo, failed
+
+
+def test_every_revision_goes_down_and_up_again_keeping_the_rows(store_url: str) -> None:
+    repo, failed = _populated(store_url)
     at_head = fingerprint(repo.engine)
     rows = {table: n for table, (n, _) in at_head.items() if table != "alembic_version"}
     revisions = _revisions()
@@ -59,18 +65,7 @@ def test_every_revision_goes_down_and_up_again_keeping_the_rows(store_url: str) 
 
 def test_the_newest_revision_down_and_up_is_lossless(store_url: str) -> None:
     """One step back (a release rolled back) and forward again changes nothing, byte for byte."""
-    repo = open_repository(store_url)
-    _populate(repo)
-    failed = _store_document(repo, "http://127.0.0.1:1/bad.pdf", b"%PDF bad")
-    repo.dead_letter(
-        task="process_document",
-        subject="bad",
-        key=f"process_document:{failed}",
-        error_code="corrupt",
-        message="x",
-        permanent=True,
-        version_id=failed,
-    )
+    repo, failed = _populated(store_url)
     before = fingerprint(repo.engine)
     previous = _revisions()[-2]
     db.downgrade(repo.engine, previous)
