@@ -44,6 +44,7 @@ from miner.records import Fetched, Source
 from miner.store import Repository
 from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
+from miner.store.states import FrontierState, Outcome, UrlRole
 
 T = TypeVar("T")
 
@@ -58,8 +59,8 @@ class StepResult:
     """What one fetch step did, and the follow-up work it created (ids the driver must schedule)."""
 
     run_url_id: int
-    role: str
-    outcome: str  # new | changed | unchanged | skipped | failed | noop
+    role: UrlRole
+    outcome: Outcome
     version_id: int | None = None
     analyse: bool = False
     children: tuple[int, ...] = ()
@@ -101,7 +102,11 @@ def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
     Run twice (a redelivered seeding task), it adds nothing and returns the waiting ids again, so
     that none is left without a message; fetching a URL twice is harmless, losing one is not.
     """
-    for role, urls in (("entry", source.start_urls), ("sitemap", source.sitemaps), ("feed", source.feeds)):
+    for role, urls in (
+        (UrlRole.ENTRY, source.start_urls),
+        (UrlRole.SITEMAP, source.sitemaps),
+        (UrlRole.FEED, source.feeds),
+    ):
         for url in urls:
             repo.enqueue(run_id, source.id, canonicalize(url), role=role, depth=0)
     repo.mark_seeded(run_id)
@@ -120,13 +125,13 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     item = repo.work_item(run_url_id)
     if item is None:
         raise Permanent("no such frontier entry", subject=str(run_url_id))
-    if item.state != "queued":
+    if item.state != FrontierState.QUEUED:
         # Redelivered after the work was done: hand back the follow-ups in case they were never sent.
         return StepResult(
             run_url_id,
             item.role,
-            "noop",
-            analyse=item.state == "analysing",
+            Outcome.NOOP,
+            analyse=item.state == FrontierState.ANALYSING,
             version_id=item.version_id,
             children=tuple(repo.queued_children(run_url_id)),
         )
@@ -145,14 +150,14 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
         )
     except Skipped as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
-        repo.finish_item(run_url_id, state="skipped", outcome="skipped")
+        repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
         if item.depth == 0:
             repo.note_run_error(item.run_id, f"{item.url}: skipped: {exc.message}")
-        return StepResult(run_url_id, item.role, "skipped")
+        return StepResult(run_url_id, item.role, Outcome.SKIPPED)
     except Permanent as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
         give_up_fetch(repo, run_url_id, exc, attempts=1)
-        return StepResult(run_url_id, item.role, "failed")
+        return StepResult(run_url_id, item.role, Outcome.FAILED)
     except Transient as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
         raise
@@ -165,45 +170,47 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     else:
         body = fetched.content
         kind = sniff_kind(fetched)
-        if item.role == "document" and kind not in source.document_types:
-            repo.finish_item(run_url_id, state="skipped", outcome="skipped")
-            return StepResult(run_url_id, item.role, "skipped")
+        if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
+            repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
+            return StepResult(run_url_id, item.role, Outcome.SKIPPED)
         stored = repo.store_fetched(item, fetched, government=source.government)
 
     base = fetched.final_url or item.url
     children = _queue_links(repo, source, item, base, body, kind) if body else []
-    state = "analysing" if stored.needs_analysis else "done"
+    state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
     repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
     return StepResult(
         run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
     )
 
 
-def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, str]]:
+def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, UrlRole]]:
     """(url, role) pairs worth following from a page.
 
     Sitemaps give documents and child sitemaps, feeds give documents; an entry (listing) page gives
     every link that looks like a document of a kept kind, plus further listing pages (paging,
     overviews); a document page gives only its attached files.
     """
-    if item.role == "sitemap" or (item.role == "entry" and kind == "xml" and _is_sitemap(body)):
+    if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
         entries = read_sitemap(body)
-        pages = [(u, "document") for u in entries.pages if likely_document(u, source.document_types)]
-        return pages + [(u, "sitemap") for u in entries.sitemaps]
-    if item.role == "feed" or (item.role == "entry" and kind == "xml"):
-        return [(u, "document") for u in parse_feed(body, base) if document_kind(u) in source.document_types]
+        pages = [(u, UrlRole.DOCUMENT) for u in entries.pages if likely_document(u, source.document_types)]
+        return pages + [(u, UrlRole.SITEMAP) for u in entries.sitemaps]
+    if item.role == UrlRole.FEED or (item.role == UrlRole.ENTRY and kind == "xml"):
+        return [
+            (u, UrlRole.DOCUMENT) for u in parse_feed(body, base) if document_kind(u) in source.document_types
+        ]
     if kind != "html":
         return []
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, UrlRole]] = []
     for url in discover_links(base, body):
         doc_kind = document_kind(url)
-        if item.role == "document":
+        if item.role == UrlRole.DOCUMENT:
             if doc_kind in ATTACHMENT_KINDS and doc_kind in source.document_types:
-                found.append((url, "document"))
+                found.append((url, UrlRole.DOCUMENT))
         elif likely_document(url, source.document_types):
-            found.append((url, "document"))
+            found.append((url, UrlRole.DOCUMENT))
         elif doc_kind == "html" and is_listing(url):
-            found.append((url, "entry"))
+            found.append((url, UrlRole.ENTRY))
     return found
 
 

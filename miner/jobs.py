@@ -20,6 +20,7 @@ from miner.fetch.client import Fetcher
 from miner.records import Source
 from miner.store import Repository
 from miner.store.repository import RunSummary
+from miner.store.states import RunTrigger
 
 #: Task names shared with ``workers/tasks.py`` (the only coupling between the two sides).
 TASK_CRAWL_SOURCE = "miner.crawl_source"
@@ -52,7 +53,7 @@ def run_sources(
     allow_private: bool = False,
     settings: Settings | None = None,
     progress: Progress | None = None,
-    trigger: str = "cli",
+    trigger: RunTrigger = RunTrigger.CLI,
 ) -> RunSummary:
     """Crawl ``sources`` once (new runs), analyse what is new or changed, and summarise the runs."""
     s = settings or get_settings()

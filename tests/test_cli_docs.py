@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _register()
 COMMANDS = get_command(app).commands  # type: ignore[attr-defined]
 #: Commands that print no data (they serve, change the store, or enqueue): no --format.
-NO_DATA = {"serve", "migrate", "rescore"}
+NO_DATA = {"serve", "migrate", "rescore", "backup"}
 
 
 def _usage_section() -> str:

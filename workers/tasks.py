@@ -23,7 +23,7 @@ from miner.config import get_settings
 from miner.errors import Permanent, Transient
 from miner.fetch.client import Fetcher
 from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
-from miner.store import Repository, open_repository
+from miner.store import Outcome, Repository, RunTrigger, open_repository
 from workers.app import app
 from workers.limits import RedisHostLimiter
 
@@ -99,7 +99,7 @@ def crawl_source(self: Task, source_id: str, run_id: int | None = None) -> int |
             raise Permanent("no such source in the store or the registry", subject=source_id)
         repo.upsert_source(source)
     if run_id is None:
-        run_id = repo.start_run(source_id, trigger="beat")
+        run_id = repo.start_run(source_id, trigger=RunTrigger.BEAT)
     try:
         ids = crawl.seed(repo, source, run_id)
     except Transient as exc:
@@ -118,10 +118,10 @@ def fetch_url(self: Task, run_url_id: int) -> str:
         result = crawl.fetch_step(repo, _fetcher, run_url_id)
     except Transient as exc:
         _retry_or_give_up(self, exc, lambda e, n: crawl.give_up_fetch(repo, run_url_id, e, attempts=n))
-        return "failed"
+        return Outcome.FAILED
     except Exception as exc:  # Permanent or a bug: record it where an operator looks
         crawl.give_up_fetch(repo, run_url_id, exc, attempts=self.request.retries + 1)
-        return "failed"
+        return Outcome.FAILED
     for child in result.children:
         fetch_url.apply_async((child,), queue=QUEUE_FETCH)
     if result.analyse and result.version_id is not None:

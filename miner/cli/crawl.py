@@ -6,6 +6,7 @@ Parsing and printing only: the work is :func:`miner.jobs.run_sources`, the data 
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -113,8 +114,15 @@ def documents(
     format: Annotated[str, output.format_option()] = "table",
     source: Annotated[str | None, typer.Option("--source", help="Only this source id.")] = None,
     wide: Annotated[bool, output.wide_option()] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="At most this many documents (default: all).")
+    ] = None,
 ) -> None:
-    """List stored documents: title and URL, language, score, flags (--wide: government, hash, ...)."""
+    """List stored documents: title and URL, language, score, flags (--wide: government, hash, ...).
+
+    Every document by default, read from the store page by page and written as it comes (memory
+    stays one page, however large the store).
+    """
     from dataclasses import fields
 
     from miner.store import open_repository
@@ -123,8 +131,9 @@ def documents(
     repo = open_repository()
     if source is not None:
         _check_source(repo, source)
+    rows = repo.iter_documents(source_id=source)
     output.emit(
-        repo.documents(source_id=source),
+        rows if limit is None else islice(rows, limit),
         format,
         columns=DOCUMENT_COLUMNS,
         record=lambda r: r.as_dict(),

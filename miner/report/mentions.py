@@ -61,7 +61,8 @@ def find_mentions(paragraphs: Iterable[StoredParagraph], term: str, *, width: in
         return []
     pattern = re.compile(re.escape(wanted))
     found: list[Mention] = []
-    for p in paragraphs:
+    for stored in paragraphs:
+        p = stored.paragraph
         folded, where = _folded_with_map(p.text)
         for m in pattern.finditer(folded):
             start, end = where[m.start()], where[m.end() - 1] + 1
@@ -69,11 +70,11 @@ def find_mentions(paragraphs: Iterable[StoredParagraph], term: str, *, width: in
             left, match, right = p.text[lo:start], p.text[start:end], p.text[end:hi]
             found.append(
                 Mention(
-                    url=p.url,
-                    title=p.title,
-                    government=p.government,
+                    url=stored.url,
+                    title=stored.title,
+                    government=stored.government,
                     page=p.page,
-                    paragraph=p.paragraph,
+                    paragraph=p.index,
                     language=p.language,
                     section=p.section,
                     text=(left + match + right).strip(),

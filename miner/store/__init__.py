@@ -1,4 +1,4 @@
-"""The store: SQLAlchemy models, the repository (every query), Alembic migrations.
+"""The store: SQLAlchemy models, the repository (every query), Alembic migrations, backups.
 
 Use :func:`open_repository`; nothing outside this package writes SQL.
 """
@@ -9,6 +9,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from miner.errors import ConfigError
 from miner.store.repository import Repository, StoreUnavailable
+from miner.store.states import FrontierState, Outcome, RunTrigger, UrlRole
 
 
 def open_repository(url: str | None = None) -> Repository:
@@ -29,4 +30,12 @@ def open_repository(url: str | None = None) -> Repository:
         raise StoreUnavailable(f"cannot open the store: {getattr(exc, 'orig', None) or exc}") from exc
 
 
-__all__ = ["Repository", "StoreUnavailable", "open_repository"]
+__all__ = [
+    "FrontierState",
+    "Outcome",
+    "Repository",
+    "RunTrigger",
+    "StoreUnavailable",
+    "UrlRole",
+    "open_repository",
+]

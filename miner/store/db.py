@@ -2,9 +2,11 @@
 
 SQLite is the default store (no server to run): it gets WAL, so that readers never wait for the
 writer, a busy timeout, so that two processes queue for the write lock instead of failing, and
-``BEGIN IMMEDIATE`` for every transaction, so that a transaction that reads and then writes takes the
-write lock up front and cannot deadlock against another one doing the same (SQLite would answer such a
-deadlock with an immediate "database is locked", busy timeout or not). PostgreSQL needs none of this.
+``BEGIN IMMEDIATE`` for every transaction that may write, so that a transaction that reads and then
+writes takes the write lock up front and cannot deadlock against another one doing the same (SQLite
+would answer such a deadlock with an immediate "database is locked", busy timeout or not). A
+transaction opened on a connection marked :data:`READ_ONLY` begins deferred instead: it never writes,
+so it needs no lock. PostgreSQL needs none of this.
 
 The schema is owned by Alembic (``miner/store/migrations``); every process brings the database to the
 latest revision on first use, under a lock, so that a fresh worker fleet cannot race on ``CREATE TABLE``.
@@ -12,6 +14,7 @@ latest revision on first use, under a lock, so that a fresh worker fleet cannot 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 60
 #: Arbitrary but fixed key of the PostgreSQL advisory lock taken while migrating.
 _PG_MIGRATION_LOCK = 7_240_511
+#: Execution option of a connection whose transactions only read (SQLite then begins them DEFERRED).
+READ_ONLY = "miner_read_only"
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
@@ -55,7 +60,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction needs no write lock: WAL gives it a snapshot, and it cannot deadlock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Config:
@@ -73,16 +79,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest revision (a no-op when it is there already)."""
-    if current_revision(engine) == head_revision():
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``, the latest by default (a no-op when it is there already)."""
+    if revision == "head" and current_revision(engine) == head_revision():
         return
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema down to ``revision`` ("base": no table left): a rollback to an older release
+    runs the newer revisions' downgrades, keeping every row the older schema has a place for."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """One Alembic command in one transaction, under a lock, so that processes cannot race on it."""
     cfg = _alembic_config()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        step(cfg, revision)
 
 
 @cache

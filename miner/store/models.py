@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from miner.store.states import FrontierState, RunTrigger
+
 #: Longest URL the store accepts (a btree index entry must stay well under PostgreSQL's page limit).
 MAX_URL_LENGTH = 2000
 
@@ -61,7 +63,8 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    #: A :class:`~miner.store.states.RunTrigger`.
+    trigger: Mapped[str] = mapped_column(String(20), default=RunTrigger.CLI)
     #: Loopback/private addresses allowed for this run (only the CLI flag sets it; local test sites).
     allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
     seeded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -79,7 +82,7 @@ class UrlRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
     url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
-    #: "entry" (listing page), "sitemap", "feed" or "document".
+    #: A :class:`~miner.store.states.UrlRole`.
     role: Mapped[str] = mapped_column(String(20))
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -104,9 +107,9 @@ class RunUrl(Base):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     #: The run_url whose page linked here: a step redelivered after a crash re-sends its children.
     parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    #: queued -> analysing -> done | failed | skipped
-    state: Mapped[str] = mapped_column(String(20), default="queued")
-    #: new | changed | unchanged | failed | skipped (what the summary counts)
+    #: A :class:`~miner.store.states.FrontierState`.
+    state: Mapped[str] = mapped_column(String(20), default=FrontierState.QUEUED)
+    #: An :class:`~miner.store.states.Outcome` (what the summary counts).
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -143,12 +146,20 @@ class Blob(Base):
 
 
 class Document(Base):
-    """The identity of a policy document: one URL of one source."""
+    """The identity of a policy document: one URL of one source.
+
+    Listed in (url, id) order, page by page after the last key seen, all of them or one source's: an
+    index on each order makes page 2,000 cost what page 1 costs.
+    """
 
     __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_url_id", "url", "id"),
+        Index("ix_documents_source_url_id", "source_id", "url", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
     url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
     government: Mapped[str] = mapped_column(String(20))
     #: The version the URL serves now (no FK: versions reference documents, not the other way round).
@@ -246,7 +257,9 @@ class DeadLetter(Base):
     """A piece of work that gave up (permanent error, or retries exhausted): recorded, never dropped.
 
     ``key`` names the work (``fetch_url:<run>:<url>``, ``process_document:<version>``) so that a
-    redelivered task that fails again updates the same row instead of adding one.
+    redelivered task that fails again updates the same row instead of adding one; it is only ever
+    compared whole. What the work was about is in columns (``run_id``, ``version_id``), which is what
+    queries read.
     """
 
     __tablename__ = "dead_letters"
@@ -255,6 +268,8 @@ class DeadLetter(Base):
     task: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: The version whose analysis gave up (analysis failures only).
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     error_code: Mapped[str] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -44,9 +44,10 @@ def test_mentions_are_found_in_compounds_without_accents_with_page_and_context(s
 
 
 def test_context_offsets_point_into_the_paragraph() -> None:
-    p = StoredParagraph("u", "fwb", None, 0, None, "fr", None, "Élèves allophones et ELEVES primo-arrivants.")
+    text = "Élèves allophones et ELEVES primo-arrivants."
+    p = StoredParagraph("u", "fwb", None, Paragraph(0, text, None, "fr"))
     found = find_mentions([p], "eleves", width=5)
-    assert [p.text[m.start : m.end] for m in found] == ["Élèves", "ELEVES"]
+    assert [text[m.start : m.end] for m in found] == ["Élèves", "ELEVES"]
     assert found[1].left == "s et " and found[1].right == " prim"
 
 

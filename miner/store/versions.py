@@ -1,0 +1,203 @@
+"""What a fetch brought: the request log, raw bytes, documents and their versions.
+
+A document is one URL of one source that holds a policy text; each distinct content it served is a
+version (UNIQUE(document, content hash)) whose bytes are a content-addressed blob. Storing the same
+answer twice -- a redelivered step -- finds the rows already there and reports the same outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from miner.records import Fetched
+from miner.store.base import (
+    ANALYSES,
+    BLOBS,
+    DEAD_LETTERS,
+    DOCUMENTS,
+    FETCH_LOG,
+    URLS,
+    VERSIONS,
+    StoreBase,
+    now,
+    transient,
+    upsert,
+)
+from miner.store.rows import StoredFetch, VersionInfo, WorkItem
+from miner.store.states import Outcome, UrlRole
+
+
+def needs_analysis(conn: Connection, version_id: int) -> bool:
+    """A version needs an analysis unless it has one, or its analysis failed for good."""
+    analysed = conn.execute(
+        select(func.count()).select_from(ANALYSES).where(ANALYSES.c.version_id == version_id)
+    ).scalar_one()
+    if analysed:
+        return False
+    gave_up = conn.execute(
+        select(func.count())
+        .select_from(DEAD_LETTERS)
+        .where(DEAD_LETTERS.c.version_id == version_id, DEAD_LETTERS.c.permanent.is_(True))
+    ).scalar_one()
+    return gave_up == 0
+
+
+def _outcome_of_current(conn: Connection, version_id: int, run_id: int) -> Outcome:
+    """The URL serves its current version: "unchanged", unless this very run stored that version
+    (a step redelivered after a crash, now answered 304): then it is still this run's new/changed."""
+    row = conn.execute(
+        select(VERSIONS.c.run_id, VERSIONS.c.document_id).where(VERSIONS.c.id == version_id)
+    ).one()
+    if row.run_id != run_id:
+        return Outcome.UNCHANGED
+    versions = conn.execute(
+        select(func.count()).select_from(VERSIONS).where(VERSIONS.c.document_id == row.document_id)
+    ).scalar_one()
+    return Outcome.NEW if versions == 1 else Outcome.CHANGED
+
+
+class VersionStore(StoreBase):
+    """The fetch log, blobs, documents and versions."""
+
+    @transient
+    def log_fetch(
+        self,
+        *,
+        url: str,
+        started_at: datetime,
+        run_id: int | None = None,
+        url_id: int | None = None,
+        fetched: Fetched | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """Record one request (every one: the fetch log is how an operator audits what was asked)."""
+        row: dict[str, Any] = {"run_id": run_id, "url_id": url_id, "url": url, "started_at": started_at}
+        row["finished_at"] = now()
+        if fetched is not None:
+            row.update(
+                status=fetched.status,
+                bytes=len(fetched.content),
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                not_modified=fetched.not_modified,
+                content_hash=None if fetched.not_modified else fetched.content_hash,
+            )
+        if error is not None:
+            row.update(error_code=getattr(error, "code", type(error).__name__), error=str(error)[:4000])
+        with self._write() as conn:
+            conn.execute(FETCH_LOG.insert().values(**row))
+
+    @transient
+    def store_fetched(self, item: WorkItem, fetched: Fetched, *, government: str) -> StoredFetch:
+        """Keep an answer's bytes and validators; for a document, upsert it and its version."""
+        digest = fetched.content_hash
+        stamp = now()
+        with self._write() as conn:
+            conn.execute(
+                upsert(conn, BLOBS)
+                .values(content_hash=digest, size=len(fetched.content), data=fetched.content, stored_at=stamp)
+                .on_conflict_do_nothing(index_elements=["content_hash"])
+            )
+            conn.execute(
+                update(URLS)
+                .where(URLS.c.id == item.url_id)
+                .values(
+                    etag=fetched.etag,
+                    last_modified=fetched.last_modified,
+                    last_hash=digest,
+                    last_status=fetched.status,
+                    last_fetched_at=stamp,
+                )
+            )
+            if item.role != UrlRole.DOCUMENT:
+                outcome = Outcome.UNCHANGED if item.last_hash == digest else Outcome.NEW
+                return StoredFetch(outcome, None, False)
+            conn.execute(
+                upsert(conn, DOCUMENTS)
+                .values(
+                    url_id=item.url_id,
+                    source_id=item.source_id,
+                    url=item.url,
+                    government=government,
+                    first_seen_at=stamp,
+                    updated_at=stamp,
+                )
+                .on_conflict_do_nothing(index_elements=["url_id"])
+            )
+            doc = conn.execute(
+                select(DOCUMENTS.c.id, DOCUMENTS.c.current_version_id).where(
+                    DOCUMENTS.c.url_id == item.url_id
+                )
+            ).one()
+            version_id = conn.execute(
+                upsert(conn, VERSIONS)
+                .values(
+                    document_id=doc.id,
+                    content_hash=digest,
+                    size=len(fetched.content),
+                    content_type=fetched.content_type[:200],
+                    fetched_at=fetched.fetched_at or stamp,
+                    run_id=item.run_id,
+                )
+                .on_conflict_do_nothing(index_elements=["document_id", "content_hash"])
+                .returning(VERSIONS.c.id)
+            ).scalar()
+            if version_id is None:
+                version_id = conn.execute(
+                    select(VERSIONS.c.id).where(
+                        VERSIONS.c.document_id == doc.id, VERSIONS.c.content_hash == digest
+                    )
+                ).scalar_one()
+            version_id = int(version_id)
+            if doc.current_version_id is None:
+                outcome = Outcome.NEW
+            elif doc.current_version_id != version_id:
+                outcome = Outcome.CHANGED
+            else:
+                outcome = _outcome_of_current(conn, version_id, item.run_id)
+            if doc.current_version_id != version_id:
+                conn.execute(
+                    update(DOCUMENTS)
+                    .where(DOCUMENTS.c.id == doc.id)
+                    .values(current_version_id=version_id, updated_at=stamp)
+                )
+            return StoredFetch(outcome, version_id, needs_analysis(conn, version_id))
+
+    @transient
+    def store_not_modified(self, item: WorkItem) -> StoredFetch:
+        """A 304: the URL still serves its last content; nothing new is stored."""
+        with self._write() as conn:
+            conn.execute(
+                update(URLS).where(URLS.c.id == item.url_id).values(last_status=304, last_fetched_at=now())
+            )
+            current = conn.execute(
+                select(DOCUMENTS.c.current_version_id).where(DOCUMENTS.c.url_id == item.url_id)
+            ).scalar()
+            if current is None:
+                return StoredFetch(Outcome.UNCHANGED, None, False)
+            outcome = _outcome_of_current(conn, int(current), item.run_id)
+            return StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
+
+    @transient
+    def blob(self, content_hash: str) -> bytes | None:
+        with self._read() as conn:
+            data = conn.execute(select(BLOBS.c.data).where(BLOBS.c.content_hash == content_hash)).scalar()
+        return bytes(data) if data is not None else None
+
+    @transient
+    def version_info(self, version_id: int) -> VersionInfo | None:
+        q = select(
+            VERSIONS.c.id.label("version_id"),
+            VERSIONS.c.document_id,
+            VERSIONS.c.content_hash,
+            DOCUMENTS.c.url,
+            DOCUMENTS.c.source_id,
+            DOCUMENTS.c.government,
+        ).select_from(VERSIONS.join(DOCUMENTS, DOCUMENTS.c.id == VERSIONS.c.document_id))
+        with self._read() as conn:
+            row = conn.execute(q.where(VERSIONS.c.id == version_id)).mappings().first()
+        return VersionInfo.from_row(row) if row else None

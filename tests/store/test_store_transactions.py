@@ -1,0 +1,115 @@
+"""Every public method of the store is exactly one transaction; states are spelled in one place."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bulk
+from sqlalchemy import Engine, event
+from test_store_repository import SOURCE, _analysis, _document, _extracted, _fetched
+
+from miner.store import FrontierState, Outcome, Repository, UrlRole, open_repository
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def transactions(engine: Engine) -> Iterator[list[int]]:
+    begun: list[int] = []
+
+    def begin(_conn: Any) -> None:
+        begun.append(1)
+
+    event.listen(engine, "begin", begin)
+    try:
+        yield begun
+    finally:
+        event.remove(engine, "begin", begin)
+
+
+def _public_methods() -> set[str]:
+    return {
+        name
+        for name, member in inspect.getmembers(Repository, inspect.isfunction)
+        if not name.startswith("_") and not name.startswith("iter_")
+    }
+
+
+def test_every_public_method_is_one_transaction(store_url: str) -> None:
+    repo = open_repository(store_url)
+    bulk.fill(repo.engine, 3)
+    repo.upsert_source(SOURCE)
+    run_id = repo.start_run(SOURCE.id)
+    run_url = _document(repo, run_id, "http://127.0.0.1:1/t.html")
+    other = _document(repo, run_id, "http://127.0.0.1:1/u.html")
+    item = repo.work_item(run_url)
+    assert item is not None
+    stored = repo.store_fetched(item, _fetched(item.url, b"t"), government="flemish")
+    vid = stored.version_id or 0
+    calls: dict[str, Callable[[], Any]] = {
+        "upsert_source": lambda: repo.upsert_source(SOURCE),
+        "get_source": lambda: repo.get_source(SOURCE.id),
+        "start_run": lambda: repo.start_run(SOURCE.id),
+        "run_info": lambda: repo.run_info(run_id),
+        "mark_seeded": lambda: repo.mark_seeded(run_id),
+        "fail_run": lambda: repo.fail_run(run_id, "x"),
+        "note_run_error": lambda: repo.note_run_error(run_id, "x"),
+        "pending": lambda: repo.pending([run_id]),
+        "progress": lambda: repo.progress([run_id]),
+        "summary": lambda: repo.summary([run_id]),
+        "enqueue": lambda: repo.enqueue(
+            run_id, SOURCE.id, "http://127.0.0.1:1/v", role=UrlRole.DOCUMENT, depth=1
+        ),
+        "work_item": lambda: repo.work_item(run_url),
+        "queued_items": lambda: repo.queued_items(run_id),
+        "queued_children": lambda: repo.queued_children(run_url),
+        "finish_item": lambda: repo.finish_item(run_url, state=FrontierState.DONE, outcome=Outcome.NEW),
+        "log_fetch": lambda: repo.log_fetch(url=item.url, started_at=datetime.now(UTC)),
+        "store_fetched": lambda: repo.store_fetched(item, _fetched(item.url, b"t"), government="flemish"),
+        "store_not_modified": lambda: repo.store_not_modified(item),
+        "blob": lambda: repo.blob("0" * 64),
+        "version_info": lambda: repo.version_info(vid),
+        "store_analysis": lambda: repo.store_analysis(vid, _extracted(), _analysis("h")),
+        "versions_to_rescore": lambda: repo.versions_to_rescore("r9", "m1"),
+        "versions_to_rescore_page": lambda: repo.versions_to_rescore_page("r9", "m1", limit=2),
+        "dead_letter": lambda: repo.dead_letter(
+            task="t", subject="s", key="t:1", error_code="e", message="m", run_url_id=other, version_id=vid
+        ),
+        "dead_letters": lambda: repo.dead_letters(),
+        "dead_letters_page": lambda: repo.dead_letters_page(limit=1),
+        "documents": lambda: repo.documents(),
+        "documents_page": lambda: repo.documents_page(limit=2),
+        "paragraphs_page": lambda: repo.paragraphs_page(["nieuwkomers"], limit=1),
+        "paragraphs_containing": lambda: repo.paragraphs_containing(["nieuwkomers"]),
+        "row_counts": lambda: repo.row_counts(),
+    }
+    assert set(calls) == _public_methods(), "a public method has no transaction check"
+    for name, call in calls.items():
+        with transactions(repo.engine) as begun:
+            call()
+        assert len(begun) == 1, f"{name} opened {len(begun)} transactions"
+    # The streams open one per page: four documents, one a page, are four transactions.
+    with transactions(repo.engine) as begun:
+        assert len(list(repo.iter_documents(page_size=1))) == 4
+    assert len(begun) == 4
+
+
+def test_states_are_spelled_only_by_their_enums() -> None:
+    """No module names a frontier state by its string, nor passes a state, outcome, role or trigger
+    to the store as a string literal: it names the enum member."""
+    pattern = re.compile(r"""["'](queued|analysing)["']|\b(state|outcome|role|trigger)=["']""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("miner", "workers")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path.name != "states.py" and "migrations" not in path.parts
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
