@@ -250,13 +250,19 @@ def _sentence_languages(text: str) -> list[tuple[str, str]]:
     for part in parts:
         lang = str(restricted.classify(part)[0]) if _letters(part) >= 25 else ""
         labelled.append([lang, part])
-    # short segments take the language of the previous one (or the next one at the start)
-    for i, item in enumerate(labelled):
-        if not item[0]:
-            prev = next((labelled[j][0] for j in range(i - 1, -1, -1) if labelled[j][0]), "")
-            nxt = next((labelled[j][0] for j in range(i + 1, len(labelled)) if labelled[j][0]), "")
-            item[0] = prev or nxt
-    return [(lang, seg) for lang, seg in labelled]
+    # short segments take the language of the previous one (or the next one at the start): one pass
+    # forward carries the last label, one pass backward the next one (linear, however many segments)
+    nxt = [""] * len(labelled)
+    following = ""
+    for i in range(len(labelled) - 1, -1, -1):
+        nxt[i] = following
+        following = labelled[i][0] or following
+    previous = ""
+    out: list[tuple[str, str]] = []
+    for i, (lang, seg) in enumerate(labelled):
+        out.append((lang or previous or nxt[i], seg))
+        previous = lang or previous
+    return out
 
 
 def split_by_language(text: str) -> list[tuple[str, str]]:
@@ -317,10 +323,23 @@ def _inherit(paragraphs: list[Paragraph], uncertain: Sequence[int], declared: st
         return
     skip = set(uncertain)
     fallback = _short_code(declared)
+    n = len(paragraphs)
+    # The nearest confident paragraph after and before each position, in one pass each: a document
+    # of short paragraphs (table cells, list items) costs linear time, not a scan per paragraph.
+    after: list[str | None] = [None] * n
+    found: str | None = None
+    for j in range(n - 1, -1, -1):
+        after[j] = found
+        if j not in skip:
+            found = paragraphs[j].language
+    before: list[str | None] = [None] * n
+    found = None
+    for j in range(n):
+        before[j] = found
+        if j not in skip:
+            found = paragraphs[j].language
     for i in uncertain:
-        near = next((paragraphs[j].language for j in range(i + 1, len(paragraphs)) if j not in skip), None)
-        if near is None:
-            near = next((paragraphs[j].language for j in range(i - 1, -1, -1) if j not in skip), None)
+        near = after[i] if after[i] is not None else before[i]
         lang = near or fallback
         if lang:
             paragraphs[i] = replace(paragraphs[i], language=lang)
