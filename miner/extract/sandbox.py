@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from miner.config import get_settings
-from miner.errors import CorruptDocument, EncryptedDocument, ExtractionLimit, UnsupportedFormat
+from miner.errors import CorruptDocument, EncryptedDocument, ExtractionLimit, Transient, UnsupportedFormat
 from miner.extract._zygote import CRASH_EXIT, MEMORY_EXIT
 
 #: Where the ``miner`` package lives: the server imports the very same code as the caller.
@@ -60,7 +60,8 @@ class ChildRun:
 
 
 class SandboxError(RuntimeError):
-    """The server process itself failed (not the document): it is replaced on the next call."""
+    """The server process itself failed (not the document): it is replaced on the next call, and the
+    caller gets a :class:`~miner.errors.Transient` error (worth retrying)."""
 
 
 class _Server:
@@ -68,14 +69,17 @@ class _Server:
 
     def __init__(self) -> None:
         self.pid_of_owner = os.getpid()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _SERVER.format(root=_ROOT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _SERVER.format(root=_ROOT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:  # no process left to start (EAGAIN, ENOMEM)
+            raise SandboxError(f"the extraction sandbox could not start ({exc.strerror})") from exc
         self._buf = b""
         self._out = self.proc.stdout.fileno() if self.proc.stdout else -1
         ready = self._line(time.monotonic() + START_TIMEOUT)
@@ -215,14 +219,20 @@ def run(kind: str, data: bytes, *, name: str, options: dict[str, Any] | None = N
             **(options or {}),
         },
     }
-    server = _acquire()
+    try:
+        server = _acquire()
+    except SandboxError as exc:
+        raise Transient(f"{exc}; try again", subject=name) from exc
     try:
         reply, raw = server.request(job, data)
     except (SandboxError, ValueError) as exc:
+        # the server, not the document, failed (it was killed, or the machine is starved): retry
         server.close()
-        raise CorruptDocument(
-            f"the extraction sandbox failed on this document ({exc})", subject=name
-        ) from exc
+        raise Transient(f"the extraction sandbox failed ({exc}); try again", subject=name) from exc
+    except BaseException:
+        # interrupted mid-request (a task's soft time limit, Ctrl-C): the server is in an unknown state
+        server.close()
+        raise
     _release(server)
     _local.last = ChildRun(
         kind,
