@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -41,6 +42,17 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _HEADING_STYLES = ("heading", "kop", "titre", "title", "titel", "berschrift")
+#: Elements that hold paragraphs: dropped once they end (their paragraphs are taken by then), so a
+#: document of one endless table keeps no more than one row in memory.
+_DOCX_CONTAINERS = frozenset(f"{W}{t}" for t in ("tbl", "tr", "tc", "sdt", "sdtContent", "sectPr", "body"))
+_ODT_CONTAINERS = frozenset(
+    [f"{TEXT}{t}" for t in ("list", "list-item", "section", "index-body", "sequence-decls")]
+    + [
+        f"{{urn:oasis:names:tc:opendocument:xmlns:table:1.0}}{t}"
+        for t in ("table", "table-row", "table-cell", "table-rows", "table-header-rows")
+    ]
+    + [f"{OFFICE}text", f"{OFFICE}body", f"{OFFICE}automatic-styles", f"{OFFICE}font-face-decls"]
+)
 #: What a damaged part raises while it is streamed; each becomes one clear CorruptDocument.
 _STREAM_ERRORS = (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, OSError)
 
@@ -100,7 +112,10 @@ def _member(zf: zipfile.ZipFile, member: str, cap: int) -> CappedReader | None:
         raise ExtractionLimit(
             f"{member} inflates to {info.file_size} bytes (cap {cap}, setting max_member_bytes)"
         )
-    return CappedReader(zf.open(info), cap, member)
+    try:
+        return CappedReader(zf.open(info), cap, member)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise CorruptDocument(f"damaged container: {member} cannot be opened ({exc})") from exc
 
 
 def _small_part(zf: zipfile.ZipFile, member: str) -> etree._Element | None:
@@ -125,11 +140,13 @@ def _first(root: etree._Element | None, *paths: str) -> str | None:
     return None
 
 
-def _stream(reader: CappedReader, member: str) -> Any:
-    """``iterparse`` events over a member, with libxml2's safety limits and no entity expansion."""
+def _stream(reader: CappedReader, tags: Iterable[str]) -> Any:
+    """``iterparse`` end events of ``tags`` over a member (no Python object for any other element),
+    with libxml2's safety limits and no entity expansion."""
     return etree.iterparse(
         reader,
-        events=("start", "end"),
+        events=("end",),
+        tag=list(tags),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -168,24 +185,18 @@ def parse_docx(data: bytes, *, budget: TextBudget, max_member_bytes: int) -> dic
         core = _small_part(zf, "docProps/core.xml")
         reader = _body(zf, "word/document.xml", "DOCX", max_member_bytes)
         section: str | None = None
-        depth = 0  # paragraphs nest in text boxes; each is taken once, innermost first
-        fallback = 0  # inside mc:Fallback, the second copy of a text box: not read twice
+        paragraph = f"{W}p"
         try:
-            for event, el in _stream(reader, "word/document.xml"):
-                if el.tag == MC_FALLBACK:
-                    fallback += 1 if event == "start" else -1
-                    if event == "end" and depth == 0:
-                        _drop(el)
+            # End events only: a paragraph ends after everything inside it, so a text box's paragraphs
+            # are taken (and dropped) before the paragraph that holds them, and never read twice.
+            for _, el in _stream(reader, [paragraph, *_DOCX_CONTAINERS]):
+                tag = el.tag
+                if tag != paragraph:
+                    if tag in _DOCX_CONTAINERS:
+                        _drop(el)  # a finished table, row, cell or section: its paragraphs are taken
                     continue
-                if el.tag != f"{W}p":
-                    if event == "end" and depth == 0:
-                        _drop(el)
-                    continue
-                if event == "start":
-                    depth += 1
-                    continue
-                depth -= 1
-                text = _docx_text(el) if fallback == 0 else ""
+                # mc:Fallback holds a second copy of a text box (for old readers): not read twice
+                text = _docx_text(el) if next(el.iterancestors(MC_FALLBACK), None) is None else ""
                 if text:
                     style = el.find(f"{W}pPr/{W}pStyle")
                     style_name = (style.get(f"{W}val") or "").lower() if style is not None else ""
@@ -249,30 +260,23 @@ def parse_odt(data: bytes, *, budget: TextBudget, max_member_bytes: int) -> dict
         meta = _small_part(zf, "meta.xml")
         reader = _body(zf, "content.xml", "ODT", max_member_bytes)
         section: str | None = None
-        para = 0  # depth inside text:p/text:h (a paragraph in a note sits inside another)
-        skip = 0  # depth inside notes and comments
-        paragraph_tags = (f"{TEXT}p", f"{TEXT}h")
-        skip_tags = (f"{TEXT}note", f"{OFFICE}annotation")
+        heading = f"{TEXT}h"
+        paragraphs = (f"{TEXT}p", heading)
+        notes = (f"{TEXT}note", f"{OFFICE}annotation")
         try:
-            for event, el in _stream(reader, "content.xml"):
+            for _, el in _stream(reader, [*paragraphs, *_ODT_CONTAINERS]):
                 tag = el.tag
-                if event == "start":
-                    para += tag in paragraph_tags
-                    skip += tag in skip_tags
-                    continue
-                if tag in skip_tags:
-                    skip -= 1
-                    continue
-                if tag not in paragraph_tags:
-                    if para == 0:
+                if tag not in paragraphs:
+                    if tag in _ODT_CONTAINERS:
                         _drop(el)
                     continue
-                para -= 1
-                if para:
-                    continue  # a paragraph inside a paragraph (a note's): the outer one decides
-                text = _odt_text(el) if skip == 0 else ""
+                # a note's or a comment's paragraphs are not the body text (the paragraph holding
+                # the note skips it too)
+                if next(el.iterancestors(*notes), None) is not None:
+                    continue
+                text = _odt_text(el)
                 if text:
-                    if tag == f"{TEXT}h":
+                    if tag == heading:
                         section = text
                     budget.take(text)
                     out.append([text, None, section])
