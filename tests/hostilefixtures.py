@@ -102,16 +102,20 @@ def odt(body: str) -> bytes:
     return buf.getvalue()
 
 
-def docx(body_xml: str) -> bytes:
+def docx_part(document_xml: str, extra: dict[str, str] | None = None) -> bytes:
+    """A DOCX whose ``word/document.xml`` is ``document_xml`` as given (DTD and all), plus parts."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr(
-            "word/document.xml",
-            f'<w:document xmlns:w="{W_NS}"><w:body>{body_xml}</w:body></w:document>',
-            compress_type=zipfile.ZIP_DEFLATED,
-        )
+        zf.writestr("word/document.xml", document_xml)
+        for name, content in (extra or {}).items():
+            zf.writestr(name, content)
     return buf.getvalue()
+
+
+def docx(body_xml: str, extra: dict[str, str] | None = None) -> bytes:
+    """A minimal DOCX whose body holds ``body_xml``."""
+    return docx_part(f'<w:document xmlns:w="{W_NS}"><w:body>{body_xml}</w:body></w:document>', extra)
 
 
 def repeat_count_odt(count: int = 2_000_000_000) -> bytes:
@@ -187,23 +191,14 @@ def entity_bomb_docx() -> bytes:
         dtd += f'<!ENTITY {chr(ord("a") + i)} "{("&" + prev + ";") * 10}">'
     dtd += "]>"
     xml = f'<?xml version="1.0"?>{dtd}<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>'
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", xml)
-    return buf.getvalue()
+    return docx_part(xml)
 
 
 def xxe_docx(path: str = "/etc/passwd") -> bytes:
-    xml = (
+    return docx_part(
         f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{path}">]>'
         f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>'
     )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", xml)
-    return buf.getvalue()
 
 
 def xxe_html(path: str = "/etc/passwd") -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -133,19 +131,12 @@ def test_text_and_markdown_date_lines() -> None:
 
 
 def test_office_metadata() -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr(
-            "word/document.xml",
-            f'<w:document xmlns:w="{h.W_NS}"><w:body><w:p><w:r><w:t>Werk.</w:t></w:r></w:p></w:body></w:document>',
-        )
-        zf.writestr(
-            "docProps/core.xml",
-            '<cp:coreProperties xmlns:cp="x" xmlns:dcterms="http://purl.org/dc/terms/">'
-            "<dcterms:created>2018-04-03T09:00:00Z</dcterms:created></cp:coreProperties>",
-        )
-    assert _dated(buf.getvalue(), "plan.docx") == (date(2018, 4, 3), "office-metadata")
+    core = (
+        '<cp:coreProperties xmlns:cp="x" xmlns:dcterms="http://purl.org/dc/terms/">'
+        "<dcterms:created>2018-04-03T09:00:00Z</dcterms:created></cp:coreProperties>"
+    )
+    data = h.docx("<w:p><w:r><w:t>Werk.</w:t></w:r></w:p>", {"docProps/core.xml": core})
+    assert _dated(data, "plan.docx") == (date(2018, 4, 3), "office-metadata")
 
 
 @pytest.mark.parametrize(

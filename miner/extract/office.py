@@ -207,19 +207,20 @@ def parse_docx(data: bytes, *, budget: TextBudget, max_member_bytes: int) -> dic
                 _drop(el)
         except _STREAM_ERRORS as exc:
             raise CorruptDocument(f"word/document.xml is not well-formed XML ({exc})") from exc
-    created = _first(core, f"{DCTERMS}created", f"{DCTERMS}modified")
+    return _answer(out, core, _first(core, f"{DCTERMS}created", f"{DCTERMS}modified"))
+
+
+def _answer(paragraphs: list[list[Any]], meta: etree._Element | None, created: str | None) -> dict[str, Any]:
+    """The child's answer for an office document: paragraphs, and title, language and creation date
+    from its metadata part (Dublin Core in both formats)."""
+    found = dates.parse_date(created) if created else None
     return {
-        "paragraphs": out,
-        "title": _first(core, f".//{DC}title"),
-        "lang": _first(core, f".//{DC}language"),
+        "paragraphs": paragraphs,
+        "title": _first(meta, f".//{DC}title"),
+        "lang": _first(meta, f".//{DC}language"),
         "links": [],
-        "dates": _office_dates(created),
+        "dates": [["office-metadata", found.isoformat()]] if found else [],
     }
-
-
-def _office_dates(value: str | None) -> list[list[str]]:
-    found = dates.parse_date(value) if value else None
-    return [["office-metadata", found.isoformat()]] if found else []
 
 
 def _odt_text(el: etree._Element) -> str:
@@ -283,11 +284,4 @@ def parse_odt(data: bytes, *, budget: TextBudget, max_member_bytes: int) -> dict
                 _drop(el)
         except _STREAM_ERRORS as exc:
             raise CorruptDocument(f"content.xml is not well-formed XML ({exc})") from exc
-    created = _first(meta, f".//{META}creation-date", f".//{DC}date")
-    return {
-        "paragraphs": out,
-        "title": _first(meta, f".//{DC}title"),
-        "lang": _first(meta, f".//{DC}language"),
-        "links": [],
-        "dates": _office_dates(created),
-    }
+    return _answer(out, meta, _first(meta, f".//{META}creation-date", f".//{DC}date"))
