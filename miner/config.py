@@ -63,14 +63,31 @@ class Settings(BaseSettings):
     max_crawl_delay: float = Field(
         60.0, description="Upper bound (s) on a robots.txt Crawl-delay, so one host cannot stall a worker."
     )
-    extract_timeout: float = Field(120.0, description="Seconds one document's extraction may take.")
+    extract_timeout: float = Field(
+        120.0, description="Seconds one document's extraction (its sandboxed child, any type) may take."
+    )
     extract_memory_mb: int = Field(
-        1024, description="Address-space limit (MiB) of the extraction subprocess."
+        1024, description="Address-space limit (MiB) of the child process that extracts one document."
+    )
+    max_paragraphs: int = Field(
+        500_000,
+        description="Most paragraphs one extracted document may have; more is an extraction-limit error.",
+    )
+    max_paragraph_chars: int = Field(
+        20_000,
+        description="A paragraph longer than this (characters) is cut at sentence ends, so that one endless "
+        "line costs what the same text in ordinary paragraphs costs.",
+    )
+    max_member_bytes: int = Field(
+        64 * 1024 * 1024,
+        description="Most bytes one part of a DOCX/ODT container may inflate to (the XML of the body); "
+        "a part claiming or reaching more is refused.",
     )
     max_text_chars: int = Field(
-        2_000_000,
-        description="Longest text (characters) one input may carry: a longer `miner analyse --jsonl` text "
-        "is answered with an error at once instead of being analysed for minutes.",
+        10_000_000,
+        description="Longest text (characters) one input may have: an extracted document, or one text of "
+        "`miner analyse --jsonl`. Longer input is answered with an extraction-limit error at once instead "
+        "of being analysed for minutes (10 million characters is some 4,000 dense pages, about 40 s).",
     )
     ocr: bool = Field(True, description="Run Tesseract on scanned PDF pages when it is installed.")
     migrant_threshold: float | None = Field(

@@ -75,22 +75,10 @@ def backoff_delay(attempt: int, exc: BaseException | None = None, settings: Sett
 
 
 def sniff_kind(fetched: Fetched) -> str:
-    """The document kind from the bytes first (servers mislabel), the Content-Type second."""
-    head = fetched.content[:2048].lstrip().lower()
-    ctype = fetched.content_type.lower()
-    if head.startswith(b"%pdf-"):
-        return "pdf"
-    if head.startswith(b"pk\x03\x04"):
-        if b"opendocument.text" in fetched.content[:256]:
-            return "odt"
-        return "docx"
-    if head.startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex")) and b"<html" not in head:
-        return "xml"
-    if "html" in ctype or head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "html"
-    if ctype.startswith("text/plain"):
-        return "text"
-    return "other"
+    """The document kind, from the product's one sniffer (:func:`miner.extract.sniff.sniff`)."""
+    from miner.extract.sniff import sniff
+
+    return sniff(fetched.content, content_type=fetched.content_type).value
 
 
 # --- seeding ----------------------------------------------------------------------------------------------

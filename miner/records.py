@@ -107,6 +107,9 @@ class Extracted:
     declared_language: str | None = None
     published: date | None = None
     page_count: int | None = None
+    #: Where ``published`` came from: "official-journal", "html-meta", "jsonld", "text", "html-time",
+    #: "htmldate", "pdf-metadata" or "office-metadata" (:mod:`miner.extract.dates`); None without a date.
+    published_source: str | None = None
     #: Outgoing links (HTML), absolute URLs, for discovery.
     links: tuple[str, ...] = ()
     #: Pages without a text layer; when OCR was not available they contribute no paragraphs.

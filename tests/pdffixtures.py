@@ -50,8 +50,15 @@ def _content(page: Page) -> bytes:
     return b"\n".join(ops)
 
 
-def make_pdf(pages: list[Page], *, title: str | None = None, outline: list[tuple[str, int]] = ()) -> bytes:
-    """A valid PDF with the given pages; ``outline`` is ``[(title, 0-based page index)]``."""
+def make_pdf(
+    pages: list[Page],
+    *,
+    title: str | None = None,
+    outline: list[tuple[str, int]] = (),
+    info: dict[str, str] | None = None,
+) -> bytes:
+    """A valid PDF with the given pages; ``outline`` is ``[(title, 0-based page index)]``; ``info``
+    adds document-information entries (``{"CreationDate": "D:20191015144825+02'00'"}``)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -103,7 +110,12 @@ def make_pdf(pages: list[Page], *, title: str | None = None, outline: list[tuple
         )
         extra = b" /Outlines %d 0 R" % root
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R%s >>" % (pages_obj, extra)
-    info = add(b"<< /Title (" + _escape(title) + b") >>") if title else None
+    entries = ({"Title": title} if title else {}) | (info or {})
+    info_obj = (
+        add(b"<< " + b" ".join(b"/%s (%s)" % (k.encode(), _escape(v)) for k, v in entries.items()) + b" >>")
+        if entries
+        else None
+    )
 
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -115,7 +127,7 @@ def make_pdf(pages: list[Page], *, title: str | None = None, outline: list[tuple
     for off in offsets:
         out += b"%010d 00000 n \n" % off
     trailer = b"<< /Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
-    if info:
-        trailer += b" /Info %d 0 R" % info
+    if info_obj:
+        trailer += b" /Info %d 0 R" % info_obj
     out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from miner.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 NL = "Anderstalige nieuwkomers krijgen extra taalondersteuning op school en een inburgeringstraject."
 FR = "Les primo-arrivants suivent un parcours d'intégration et des cours de français."
@@ -53,7 +55,7 @@ def test_special_missing_and_oversized_files_are_per_input_errors(tmp_path: Path
         str(folder): "folder",
         str(tmp_path / "weg.pdf"): "no such file",
         "/dev/zero": "device",
-        str(sparse): "over the cap",
+        str(sparse): "over the input cap",
     }
     if Path("/proc/self/mem").exists():  # unreadable even by root: reading offset 0 fails (EIO)
         hostile["/proc/self/mem"] = "cannot read"
@@ -124,10 +126,11 @@ def test_hostile_jsonl_lines_are_answered_one_by_one(tmp_path: Path) -> None:
 
 
 def test_a_long_text_is_refused_at_the_default_cap_without_being_analysed() -> None:
-    text = "inburgering " * 200_000  # 2.4 million characters, over the default 2,000,000
+    cap = Settings.model_fields["max_text_chars"].default
+    text = "inburgering " * (cap // 12 + 1)  # just over the default cap
     stdin = json.dumps({"id": "groot", "text": text}) + "\n" + json.dumps({"id": "klein", "text": NL}) + "\n"
     proc = miner("analyse", "--jsonl", stdin=stdin.encode())
     out = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert [o["id"] for o in out] == ["groot", "klein"]
-    assert "2400000 characters, over the cap of 2000000" in out[0]["error"]
+    assert f"{len(text)} characters, over the cap of {cap}" in out[0]["error"]
     assert out[1]["migrant"] is True and proc.returncode == 1

@@ -134,8 +134,10 @@ def test_a_file_that_is_not_a_document_is_refused_with_a_clear_error(tmp_path: P
     proc = miner("analyse", "-f", "json", str(fake), str(data), str(real), tmp=tmp_path)
     assert proc.returncode == 1
     out = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert out[0]["language"] is None and "named .docx but its content is plain text" in out[0]["error"]
-    assert out[1]["language"] is None and "CSV data (.csv) is not a policy document" in out[1]["error"]
+    assert (
+        out[0]["language"] is None and "name ends in .docx but the content is plain text" in out[0]["error"]
+    )
+    assert out[1]["language"] is None and "name ends in .csv but the content is plain text" in out[1]["error"]
     assert out[2]["error"] is None and out[2]["migrant"] is True
 
 

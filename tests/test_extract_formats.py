@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostilefixtures import odt
 
 from miner.errors import CorruptDocument, EncryptedDocument, InputError, UnsupportedFormat
 from miner.extract import extract, extract_path, sniff
@@ -183,3 +184,46 @@ def test_trafilatura_eval_main_text_quality(corpora: Path) -> None:
     assert wanted > 50
     assert found / wanted >= 0.85, (found, wanted)
     assert leaked / unwanted <= 0.25, (leaked, unwanted)
+
+
+def test_docx_tables_and_text_boxes_are_read_once() -> None:
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    box = (
+        f'<w:p><w:r><mc:AlternateContent xmlns:mc="{mc}"><mc:Choice><w:txbxContent><w:p><w:r>'
+        "<w:t>In het kader.</w:t></w:r></w:p></w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent>"
+        "<w:p><w:r><w:t>In het kader.</w:t></w:r></w:p></w:txbxContent></mc:Fallback>"
+        "</mc:AlternateContent></w:r><w:r><w:t>Rond het kader.</w:t></w:r></w:p>"
+    )
+    table = "<w:tbl>" + "".join(
+        f"<w:tr><w:tc><w:p><w:r><w:t>Rij {i}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Cel {i}</w:t></w:r></w:p></w:tc></w:tr>"
+        for i in range(2)
+    )
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(
+            "word/document.xml",
+            f'<w:document xmlns:w="{w}"><w:body>{box}{table}</w:tbl></w:body></w:document>',
+        )
+    doc = extract(buf.getvalue(), name="kader.docx")
+    assert [p.text for p in doc.paragraphs] == [
+        "In het kader.",
+        "Rond het kader.",
+        "Rij 0",
+        "Cel 0",
+        "Rij 1",
+        "Cel 1",
+    ]
+
+
+def test_odt_notes_lists_and_tables() -> None:
+    t = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    body = (
+        "<text:p>Hoofdtekst<text:note><text:note-body><text:p>Voetnoot.</text:p></text:note-body>"
+        "</text:note> loopt door.</text:p>"
+        "<text:list><text:list-item><text:p>Punt een</text:p></text:list-item></text:list>"
+        f'<table:table xmlns:table="{t}"><table:table-row><table:table-cell><text:p>Cel</text:p>'
+        "</table:table-cell></table:table-row></table:table>"
+    )
+    doc = extract(odt(f"<text:h>Titel</text:h>{body}"), name="plan.odt")
+    assert [p.text for p in doc.paragraphs] == ["Titel", "Hoofdtekst loopt door.", "Punt een", "Cel"]

@@ -160,17 +160,24 @@ def test_unreadable_bytes_are_a_clear_corrupt_error(data: bytes, reason: str) ->
     assert info.value.subject == "bad.pdf"
 
 
+def _long_pdf() -> bytes:
+    """400 pages of text: a few tenths of a second and some tens of MiB for pdfium."""
+    return make_pdf(
+        [Page(lines=[f"Regel {i} van pagina {j} met wat tekst." for i in range(40)]) for j in range(400)]
+    )
+
+
 def test_time_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
     _set(settings_env, extract_timeout="0.01")
     with pytest.raises(ExtractionLimit, match="longer than"):
-        extract_pdf(_policy_pdf(), name="slow.pdf")
+        extract_pdf(_long_pdf(), name="slow.pdf")
 
 
 def test_memory_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
-    # A page rendered at 250 dpi needs more than the few MiB left over the interpreter itself.
+    # The child starts with the sandbox server's address space; 16 MiB leaves it no room to grow.
     _set(settings_env, extract_memory_mb="16")
     with pytest.raises(ExtractionLimit, match="memory limit of 16 MiB"):
-        extract_pdf(_policy_pdf(), name="big.pdf")
+        extract_pdf(_long_pdf(), name="big.pdf")
 
 
 # --- real documents -------------------------------------------------------------------------------------

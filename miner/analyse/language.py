@@ -250,13 +250,19 @@ def _sentence_languages(text: str) -> list[tuple[str, str]]:
     for part in parts:
         lang = str(restricted.classify(part)[0]) if _letters(part) >= 25 else ""
         labelled.append([lang, part])
-    # short segments take the language of the previous one (or the next one at the start)
-    for i, item in enumerate(labelled):
-        if not item[0]:
-            prev = next((labelled[j][0] for j in range(i - 1, -1, -1) if labelled[j][0]), "")
-            nxt = next((labelled[j][0] for j in range(i + 1, len(labelled)) if labelled[j][0]), "")
-            item[0] = prev or nxt
-    return [(lang, seg) for lang, seg in labelled]
+    # short segments take the language of the previous one (or the next one at the start): one pass
+    # forward carries the last label, one pass backward the next one (linear, however many segments)
+    nxt = [""] * len(labelled)
+    following = ""
+    for i in range(len(labelled) - 1, -1, -1):
+        nxt[i] = following
+        following = labelled[i][0] or following
+    previous = ""
+    out: list[tuple[str, str]] = []
+    for i, (lang, seg) in enumerate(labelled):
+        out.append((lang or previous or nxt[i], seg))
+        previous = lang or previous
+    return out
 
 
 def split_by_language(text: str) -> list[tuple[str, str]]:
@@ -285,45 +291,69 @@ def split_by_language(text: str) -> list[tuple[str, str]]:
 
 
 def assign_languages(doc: Extracted) -> Extracted:
-    """Set ``language`` on every paragraph, splitting paragraphs that hold two languages."""
-    out: list[Paragraph] = []
+    """Set ``language`` on every paragraph, splitting paragraphs that hold two languages.
+
+    Languages are decided first (a list of strings) and each output paragraph is built once at the
+    end: a document of 300,000 table cells must not be copied three times over.
+    """
+    parts_of: list[tuple[Paragraph, str]] = []  # (source paragraph, text of the part)
+    langs: list[str] = []
     uncertain: list[int] = []
     for p in doc.paragraphs:
         text = p.text
         if _letters(text) < SHORT:
             lang, _ = detect_with_confidence(text)
-            uncertain.append(len(out))
-            out.append(replace(p, language=lang))
+            uncertain.append(len(langs))
+            parts_of.append((p, text))
+            langs.append(lang)
             continue
         lang, _ = detect_with_confidence(text)
         if lang == "other":
-            out.append(replace(p, language="other"))
+            parts_of.append((p, text))
+            langs.append("other")
             continue
         parts = split_by_language(text) if _SENTENCE.search(text) else [(lang, text)]
         if len(parts) == 1:
-            out.append(replace(p, language=parts[0][0] or lang))
+            parts_of.append((p, text))
+            langs.append(parts[0][0] or lang)
             continue
         for part_lang, part_text in parts:
-            out.append(replace(p, text=part_text, language=part_lang or lang))
-    _inherit(out, uncertain, doc.declared_language)
-    paragraphs = tuple(replace(p, index=i) for i, p in enumerate(out))
+            parts_of.append((p, part_text))
+            langs.append(part_lang or lang)
+    _inherit(langs, uncertain, doc.declared_language)
+    paragraphs = tuple(
+        replace(p, index=i, text=text, language=langs[i]) for i, (p, text) in enumerate(parts_of)
+    )
     return replace(doc, paragraphs=paragraphs)
 
 
-def _inherit(paragraphs: list[Paragraph], uncertain: Sequence[int], declared: str | None) -> None:
+def _inherit(langs: list[str], uncertain: Sequence[int], declared: str | None) -> None:
     """Short paragraphs take the language of the nearest confident paragraph (the next one first:
     a heading belongs to the text under it), else the declared language, else their own guess."""
     if not uncertain:
         return
     skip = set(uncertain)
     fallback = _short_code(declared)
+    n = len(langs)
+    # The nearest confident paragraph after and before each position, in one pass each: a document
+    # of short paragraphs (table cells, list items) costs linear time, not a scan per paragraph.
+    after: list[str | None] = [None] * n
+    found: str | None = None
+    for j in range(n - 1, -1, -1):
+        after[j] = found
+        if j not in skip:
+            found = langs[j]
+    before: list[str | None] = [None] * n
+    found = None
+    for j in range(n):
+        before[j] = found
+        if j not in skip:
+            found = langs[j]
     for i in uncertain:
-        near = next((paragraphs[j].language for j in range(i + 1, len(paragraphs)) if j not in skip), None)
-        if near is None:
-            near = next((paragraphs[j].language for j in range(i - 1, -1, -1) if j not in skip), None)
+        near = after[i] if after[i] is not None else before[i]
         lang = near or fallback
         if lang:
-            paragraphs[i] = replace(paragraphs[i], language=lang)
+            langs[i] = lang
 
 
 def _short_code(declared: str | None) -> str | None:

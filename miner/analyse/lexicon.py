@@ -344,8 +344,15 @@ class Lexicon:
                     specific=term.specific,
                 )
             )
+        # tokens covered by a kept match that a rule flagged, per rule: one lookup per claimed token
+        # instead of a scan of every match per claim (quadratic in a long text full of claims)
+        flagged: dict[str, set[int]] = {}
+        for m in out:
+            if m.false_friend is not None:
+                flagged.setdefault(m.false_friend, set()).update(range(m.first, m.last + 1))
         for rule, a, b in claims:
-            if any(m.first <= b and a <= m.last and m.false_friend == rule.id for m in out):
+            covered_by_rule = flagged.get(rule.id)
+            if covered_by_rule and any(x in covered_by_rule for x in range(a, b + 1)):
                 continue
             out.append(
                 Match(
@@ -360,6 +367,7 @@ class Lexicon:
                     false_friend=rule.id,
                 )
             )
+            flagged.setdefault(rule.id, set()).update(range(a, b + 1))
         out.sort(key=lambda m: (m.first, m.category))
         return out
 

@@ -19,7 +19,6 @@ import typer
 from rich.console import Console
 
 from miner.cli import app, output
-from miner.cli.inputs import check_local_file, check_named_kind
 from miner.cli.table import Column, Fit, Line, clean, clip, print_table
 from miner.errors import ConfigError, InputError, MinerError
 from miner.records import LANGUAGES, Analysis
@@ -40,14 +39,14 @@ def failed(doc_id: str, exc: BaseException) -> Analysis:
 def analyse_path(path: Path) -> Analysis:
     """One file's analysis, or its error answer; raises only for a configuration error (every input's)."""
     from miner.config import get_settings
-    from miner.extract import read_document, sniff
+    from miner.extract import read_document
     from miner.pipeline import analyse_bytes
 
-    max_bytes = get_settings().max_download_bytes  # an invalid setting is the batch's error (exit 2)
+    get_settings()  # an invalid setting is the batch's error (exit 2), not each input's
     try:
-        check_local_file(path, max_bytes)
+        # type and size are checked on the open file before a byte is read; the extractor refuses
+        # bytes that are no document or that a name misrepresents (hello.docx of text, data.csv)
         data = read_document(path)
-        check_named_kind(path, sniff(data))
         return analyse_bytes(data, doc_id=str(path), name=str(path))[1]
     except ConfigError:  # a broken rubric or lexicon fails every input alike: a configuration error
         raise

@@ -1,68 +1,65 @@
-"""Extraction stage: bytes -> :class:`~miner.records.Extracted`, dispatched on magic bytes.
+"""Extraction stage: bytes -> :class:`~miner.records.Extracted`, dispatched on what the bytes are.
 
-The kind of a document comes from its first bytes (:func:`miner.extract.sniff.sniff`), never from its
-name or the server's Content-Type. PDF extraction runs in a sandboxed child process with a time and
-memory limit; the other formats are parsed in-process under a size cap. Every failure is a
-:class:`miner.errors.ExtractionError` naming the file and the reason.
+The kind of a document comes from its bytes (:func:`miner.extract.sniff.sniff`), never from the
+server's Content-Type alone; the name is consulted only to accept plain text (``.txt``/``.md``).
+Every kind is extracted in the same sandbox (:mod:`miner.extract.sandbox`): a child process per
+document with a time, CPU and address-space limit, under a cap on the input's size and on its text
+(:mod:`miner.extract.limits`). Every failure is a :class:`miner.errors.ExtractionError` (or an
+:class:`~miner.errors.InputError` for an unreadable path) naming the file and the reason.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from miner.config import get_settings
-from miner.errors import EncryptedDocument, ExtractionLimit, InputError, UnsupportedFormat
-from miner.extract.sniff import sniff
+from miner.errors import EncryptedDocument, UnsupportedFormat
+from miner.extract.limits import check_file, check_size, check_text_length, read_document
+from miner.extract.sniff import EXTRACTABLE, Kind, sniff, sniff_detail
 from miner.records import Extracted
 
-__all__ = ["extract", "extract_path", "read_document", "sniff"]
+__all__ = [
+    "Kind",
+    "accept",
+    "check_file",
+    "check_size",
+    "check_text_length",
+    "extract",
+    "extract_path",
+    "read_document",
+    "sniff",
+]
+
+
+def accept(data: bytes, *, name: str = "") -> Kind:
+    """The kind of a document the product can read; a clear error for anything else.
+
+    :class:`~miner.errors.EncryptedDocument` for password-protected files,
+    :class:`~miner.errors.UnsupportedFormat` (naming what it is) for the rest: images, legacy Office
+    files, archives, XML feeds, and text under a name that says otherwise (``hello.docx``, ``data.csv``).
+    """
+    kind, why = sniff_detail(data, name=name)
+    if kind in EXTRACTABLE:
+        return kind
+    if kind == Kind.ENCRYPTED:
+        raise EncryptedDocument(why, subject=name or None)
+    raise UnsupportedFormat(f"not a supported document: {why}", subject=name or None)
 
 
 def extract(data: bytes, *, name: str = "", base_url: str | None = None) -> Extracted:
-    """Turn a document's bytes into paragraphs (with pages for PDF) and metadata."""
-    kind = sniff(data)
-    if kind == "pdf":
+    """Turn a document's bytes into paragraphs (with pages for PDF), metadata and a publication date."""
+    check_size(len(data), subject=name or None)
+    kind = accept(data, name=name)
+    if kind == Kind.PDF:
         from miner.extract.pdf import extract_pdf
 
         return extract_pdf(data, name=name)
-    cap = get_settings().max_download_bytes
-    if len(data) > cap:
-        raise ExtractionLimit(f"{len(data)} bytes is over the extraction cap of {cap}", subject=name)
-    if kind == "html":
-        from miner.extract.html import extract_html
+    from miner.extract import sandbox
+    from miner.extract.record import finish, paragraphs_from_answer
 
-        return extract_html(data, name=name, base_url=base_url)
-    if kind == "docx":
-        from miner.extract.office import extract_docx
-
-        return extract_docx(data, name=name)
-    if kind == "odt":
-        from miner.extract.office import extract_odt
-
-        return extract_odt(data, name=name)
-    if kind == "text":
-        from miner.extract.text import extract_text
-
-        return extract_text(data, name=name)
-    what = kind.split(":", 1)[1]
-    if what == "encrypted-office":
-        raise EncryptedDocument("password-protected Office document", subject=name)
-    raise UnsupportedFormat(f"not a supported document: {what}", subject=name)
-
-
-def read_document(path: str | Path) -> bytes:
-    """A file's bytes; a missing or unreadable file is a clear :class:`InputError`."""
-    p = Path(path)
-    try:
-        return p.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("no such file", subject=str(p)) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a folder, not a file", subject=str(p)) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", subject=str(p)) from exc
+    answer = sandbox.run(kind.value, data, name=name, options={"base_url": base_url})
+    return finish(kind.value, paragraphs_from_answer(answer.get("paragraphs")), answer)
 
 
 def extract_path(path: str | Path) -> Extracted:
-    """Read a file and extract it."""
+    """Read a file (after checking its type and size) and extract it."""
     return extract(read_document(path), name=str(path))

@@ -1,36 +1,33 @@
-"""The sandboxed half of PDF extraction: runs pdfium on untrusted bytes in its own process.
+"""The sandboxed half of PDF extraction: pdfium on untrusted bytes, inside the sandbox's child.
 
-pdfium is C++ and a malformed PDF can make it loop, balloon or segfault. The parent
-(:mod:`miner.extract.pdf`) starts this module with ``python -m miner.extract._pdf_child`` under a
-time limit, writes the PDF to its stdin and reads one JSON object from its stdout; the child sets its
-own address-space limit (``--memory-mb``) before pdfium sees a byte. A crash here costs one child,
-never the worker. The parent runs this file by path, not as ``miner.extract._pdf_child``, so the
-child imports only pypdfium2 and the standard library and starting it stays cheap (one child per
-document; the page throughput target includes its start-up).
+pdfium is C++ and a malformed PDF can make it loop, balloon or segfault. This module runs only in the
+child process that :mod:`miner.extract.sandbox` forks for one document, under its time and memory
+limits; a crash here costs that child, never the worker. The parent (:mod:`miner.extract.pdf`) gets
+one JSON object and does the pure text steps (headers, hyphenation, paragraphs) and OCR itself.
 
-Output (stdout, one JSON object)::
+Answer (one JSON object)::
 
     {"ok": true, "page_count": n, "pages": ["text of page 1", ...],
      "image_only": [1-based pages with an image and (almost) no text],
-     "rendered": {"3": "/tmp/.../p3.pgm"},   # only with --render DIR
+     "rendered": {"3": "/tmp/.../p3.pgm"},   # only with a render folder
      "title": str|null, "lang": str|null, "toc": [[level, title, page_index|null], ...],
+     "dates": [["pdf-metadata", "YYYY-MM-DD"]],   # CreationDate, else ModDate
      "errors": ["page 7: ..."]}
-    {"ok": false, "error": "encrypted"|"corrupt", "message": "..."}
-
-Exit status 0 whenever a JSON answer was written; 3 when the address-space limit was hit.
+    {"ok": false, "error": "encrypted"|"corrupt"|"limit", "message": "..."}
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
 import os
-import resource
-import sys
 from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from miner.extract._pdf_text import COLUMN_BREAK
+from miner.extract.dates import parse_pdf_date
+from miner.extract.limits import TextBudget
 
 #: Fewer non-space characters than this on a page with a big image: a scan (the journal's scans
 #: carry a 77-character stamp along the margin, so "no text" is too strict).
@@ -40,9 +37,6 @@ SCAN_IMAGE_AREA = 0.3
 #: Rendering resolution for OCR (Tesseract reads 200-300 dpi best).
 OCR_DPI = 250
 MAX_TOC_ENTRIES = 2000
-#: Marks a jump to another column; the same constant as in miner.extract._pdf_text (not imported:
-#: the child imports nothing from the package).
-COLUMN_BREAK = "\u2029"
 #: A line starting this share of the page width away from the previous line's start is a new column.
 COLUMN_JUMP = 0.25
 
@@ -143,7 +137,16 @@ def _toc(pdf: Any) -> list[list[Any]]:
     return out
 
 
-def extract(data: bytes, render_dir: str | None) -> dict[str, Any]:
+def _metadata_dates(meta: dict[str, str]) -> list[list[str]]:
+    """The file's creation date (else its modification date), parsed here in the child."""
+    for key in ("CreationDate", "ModDate"):
+        found = parse_pdf_date(meta.get(key) or "")
+        if found is not None:
+            return [["pdf-metadata", found.isoformat()]]
+    return []
+
+
+def extract(data: bytes, render_dir: str | None, budget: TextBudget | None = None) -> dict[str, Any]:
     try:
         pdf = _open(data)
     except pdfium.PdfiumError as exc:
@@ -176,9 +179,13 @@ def extract(data: bytes, render_dir: str | None) -> dict[str, Any]:
                     _render_pgm(page, path)
                     rendered[str(index + 1)] = path
             page.close()
+        except MemoryError:
+            raise
         except Exception as exc:  # one bad page (or render) must not cost the others
             errors.append(f"page {index + 1}: {type(exc).__name__}: {exc}")
             text = ""
+        if budget is not None:
+            budget.take_raw(len(text))
         pages.append(text)
     return {
         "ok": True,
@@ -189,39 +196,6 @@ def extract(data: bytes, render_dir: str | None) -> dict[str, Any]:
         "title": meta.get("Title") or None,
         "lang": lang,
         "toc": _toc(pdf),
+        "dates": _metadata_dates(meta),
         "errors": errors,
     }
-
-
-def _limit(memory_mb: int, cpu_seconds: int) -> None:
-    """Cap this process before pdfium touches the bytes.
-
-    Set here rather than in a ``preexec_fn`` of the parent: ``preexec_fn`` is unsafe in threaded
-    parents (the web app, thread pools), while the child is single-threaded at this point.
-    """
-    if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if cpu_seconds > 0:
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def main(argv: list[str]) -> int:
-    """``_pdf_child [--memory-mb N] [--cpu-seconds N] [--render DIR]`` with the PDF on stdin."""
-    opts = dict(zip(argv[::2], argv[1::2], strict=False))
-    _limit(int(opts.get("--memory-mb", "0")), int(opts.get("--cpu-seconds", "0")))
-    render_dir = opts.get("--render")
-    data = sys.stdin.buffer.read()
-    try:
-        answer = extract(data, render_dir)
-    except MemoryError:
-        return 3
-    out = json.dumps(answer, ensure_ascii=True)
-    sys.stdout.write(out)
-    sys.stdout.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
