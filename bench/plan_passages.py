@@ -88,6 +88,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", choices=["tuning"], help="print the disagreements of the tuning half")
     ap.add_argument("--out", type=Path, help="keep the answers (JSON lines) in this folder")
+    ap.add_argument("--only", choices=["tuning"], help="print the tuning half's figures only (while tuning)")
     args = ap.parse_args()
     if not LABELS.exists() or not SCORER.exists():
         print(f"skipped: {LABELS} or {SCORER} is absent", file=sys.stderr)
@@ -100,7 +101,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as t:
         tmp = args.out or Path(t)
         tmp.mkdir(parents=True, exist_ok=True)
-        for name, rows in (*parts.items(), ("all", labels)):
+        runs = [("tuning", parts["tuning"])] if args.only else [*parts.items(), ("all", labels)]
+        for name, rows in runs:
             docs = len({r["doc"] for r in rows})
             print(f"{name:7} ({len(rows)} passages, {docs} documents): {score(rows, answers, tmp, name)}")
     return 0
