@@ -88,7 +88,7 @@ def print_table(results: list[Analysis], console: Console) -> None:
             a.language,
             f"{a.relevance:.2f}",
             "yes" if a.migrant else "no",
-            str(a.score),
+            str(a.score) if a.scored else "not scored",
             ", ".join(a.domains),
             ", ".join(f.code for f in a.flags),
         )
@@ -100,7 +100,7 @@ def print_table(results: list[Analysis], console: Console) -> None:
         for col in ("dimension", "score", "evidence"):
             dims.add_column(col, overflow="fold")
         for d in a.dimensions:
-            quotes = [e for e in d.evidence if not e.negated][:2]
+            quotes = [e for e in d.evidence if e.counted][:2]
             text = "\n".join(f"{_where(e.page, e.paragraph)}: “{_clip(e.text)}”" for e in quotes)
             dims.add_row(d.name, str(d.score), text or "—")
         console.print(dims)
@@ -110,11 +110,12 @@ def print_table(results: list[Analysis], console: Console) -> None:
             console.print(f"[bold]{f.severity}[/bold] {f.code}: {f.reason}{where}")
         if a.sections:
             sec = Table(title=f"{a.id}: sections", title_justify="left")
-            for col in ("section", "pages", "relevance", "score"):
+            for col in ("section", "pages", "relevance", "score", "in scope"):
                 sec.add_column(col, overflow="fold")
             for s in a.sections:
                 pages = f"{s.page_start}-{s.page_end}" if s.page_start is not None else ""
-                sec.add_row(_clip(s.title, 60), pages, f"{s.relevance:.2f}", str(s.score))
+                scope = "yes" if s.in_scope else ""
+                sec.add_row(_clip(s.title, 60), pages, f"{s.relevance:.2f}", str(s.score), scope)
             console.print(sec)
 
 
