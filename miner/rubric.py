@@ -380,7 +380,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     """
     p = Path(path) if path is not None else default_rubric_path()
     try:
-        key = (str(p.resolve()), p.stat().st_mtime)
+        key = (str(p), p.stat().st_mtime)  # one stat per call: scoring a short text calls this
     except OSError as exc:
         raise ConfigError(f"cannot read the rubric: {exc.strerror}", subject=str(p)) from exc
     got = _cache.get(key)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ def norm_key(key: str) -> str:
 _ENDINGS = {"nl": ("en", "e", "s", "n"), "fr": ("ees", "ee", "es", "er", "s", "e", "x")}
 
 
+@lru_cache(maxsize=1 << 17)
 def canon_key(key: str, lang: str) -> str:
     """The form term keys and text keys are compared in: normalised, one inflection ending off.
 
@@ -175,6 +177,8 @@ class Lexicon:
     _cues: dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
         default_factory=dict
     )
+    #: (kind, key) -> the key is a one-word cue of that kind (computed once per key).
+    _cue_memo: dict[tuple[str, str], bool] = field(default_factory=dict)
     _cache: dict[str, tuple[tuple[_Term, ...], tuple[_Rule, ...]]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.Lock)
     #: Compound stems indexed by their first three letters (built on first use): a new key is
@@ -231,18 +235,25 @@ class Lexicon:
         get = self._cache.get
         raw: list[tuple[_Term, int, int]] = []
         claims: list[tuple[_Rule, int, int]] = []
+        lang, n = self.lang, len(keys)
         # most tokens can start no term: skip them in one C-speed pass (unseen keys come through)
         for i in [i for i, key in enumerate(keys) if get(key) is not _NOTHING]:
             cand = get(keys[i]) or self._candidates(keys[i])
             if cand is _NOTHING:
                 continue
+            ahead: set[str] | None = None  # keys a multi-word term can continue with (skips included)
             for term in cand[0]:
+                if term.rest:
+                    if ahead is None:
+                        ahead = {canon_key(k, lang) for k in keys[i + 1 : min(n, i + 4)]}
+                    if term.rest[0] not in ahead:
+                        continue
                 last = self._follow(tokens, i, term.rest)
                 if (
                     last is not None
-                    and (not term.requires_number or self._has_number(tokens, i))
-                    and (not term.requires_year or self._year_after(tokens, last))
                     and (not term.surface or fold(tokens.words[i]) in term.surface)
+                    and (not term.requires_year or self._year_after(tokens, last))
+                    and (not term.requires_number or self._has_number(tokens, i))
                 ):
                     raw.append((term, i, last))
             for rule in cand[1]:
@@ -358,13 +369,19 @@ class Lexicon:
         if got is None:
             return None
         exact, stems, phrases = got
-        ks = [norm_key(k) for k in keys]
-        for i, k in enumerate(ks):
-            if k in exact or any(stem in k for stem in stems):
-                return k
-            for p in phrases:
-                if k == p[0] and tuple(ks[i : i + len(p)]) == p:
-                    return " ".join(p)
+        memo = self._cue_memo
+        for i, key in enumerate(keys):
+            hit = memo.get((kind, key))
+            if hit is None:
+                k = norm_key(key)
+                hit = memo[(kind, key)] = k in exact or any(stem in k for stem in stems)
+            if hit:
+                return norm_key(key)
+            if phrases:
+                k = norm_key(key)
+                for p in phrases:
+                    if k == p[0] and tuple(norm_key(x) for x in keys[i : i + len(p)]) == p:
+                        return " ".join(p)
         return None
 
     @staticmethod

@@ -21,7 +21,7 @@ from miner.scoring.units import (
     DimResult,
     Item,
     Par,
-    direction,
+    direction_of,
     evidence_list,
     tied,
 )
@@ -52,7 +52,7 @@ def mentions(rubric: Rubric, pars: Sequence[Par]) -> Mentions:
             if m.false_friend is not None:
                 continue
             if m.category == "group":
-                d = direction(par.tokens, par.lex, m)
+                d = direction_of(par, m)
                 if d == EXCLUDING:
                     excluding.append(Item(par, m, d, SHOWN))
                 elif m.counts:

@@ -48,19 +48,28 @@ class Par:
     #: category -> sorted first-token indices of its counting matches (group mentions that
     #: exclude the group are left out: they anchor nothing).
     anchors: dict[str, list[int]]
+    #: first token of a match -> the direction of its clause (computed once, see :func:`direction_of`)
+    directions: dict[int, str]
 
 
 def make_par(pos: int, p: Paragraph, t: Tokens, lang: str, lex: Lexicon, evidence: bool = True) -> Par:
     """A paragraph ready for scoring; ``evidence=False`` (table of contents, front matter, repeated
     lines) keeps its words out of every count and its sentences out of every quote."""
     if not evidence:
-        return Par(pos, p, t, lang, lex, (), 0, {})
-    matches = lex.match(t)
-    anchors: dict[str, list[int]] = {}
-    for m in matches:
-        if m.counts and not (m.category == "group" and direction(t, lex, m) == EXCLUDING):
-            anchors.setdefault(m.category, []).append(m.first)
-    return Par(pos, p, t, lang, lex, tuple(matches), t.word_count, anchors)
+        return Par(pos, p, t, lang, lex, (), 0, {}, {})
+    par = Par(pos, p, t, lang, lex, tuple(lex.match(t)), t.word_count, {}, {})
+    for m in par.matches:
+        if m.counts and not (m.category == "group" and direction_of(par, m) == EXCLUDING):
+            par.anchors.setdefault(m.category, []).append(m.first)
+    return par
+
+
+def direction_of(par: Par, m: Match) -> str:
+    """:func:`direction` of a match of this paragraph, computed once per token."""
+    got = par.directions.get(m.first)
+    if got is None:
+        got = par.directions[m.first] = direction(par.tokens, par.lex, m)
+    return got
 
 
 # --- clauses and directions ---------------------------------------------------------------------------
@@ -172,7 +181,7 @@ def score_dimension(
         for m in par.matches:
             if m.category not in cats or m.false_friend is not None:
                 continue
-            d = direction(par.tokens, par.lex, m)
+            d = direction_of(par, m)
             if m.negated or d == EXCLUDING or d in dim.ignore_directions:
                 found[SHOWN].append(Item(par, m, d, SHOWN))
             elif (
