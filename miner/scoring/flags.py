@@ -63,7 +63,12 @@ def mentions(rubric: Rubric, pars: Sequence[Par]) -> Mentions:
 
 
 def _counting(pars: Sequence[Par], cats: Sequence[str]) -> list[Item]:
-    return [Item(p, m, "", GENERIC) for p in pars for m in p.matches if m.category in cats and m.counts]
+    return [
+        Item(p, m, direction_of(p, m), GENERIC)
+        for p in pars
+        for m in p.matches
+        if m.category in cats and m.counts
+    ]
 
 
 def unit_flags(
