@@ -177,8 +177,8 @@ class Lexicon:
     _cues: dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
         default_factory=dict
     )
-    #: (kind, key) -> the key is a one-word cue of that kind (computed once per key).
-    _cue_memo: dict[tuple[str, str], bool] = field(default_factory=dict)
+    #: (kind, key) -> (the key is a one-word cue of that kind, a multi-word cue may start at it).
+    _cue_memo: dict[tuple[str, str], tuple[bool, bool]] = field(default_factory=dict)
     _cache: dict[str, tuple[tuple[_Term, ...], tuple[_Rule, ...]]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.Lock)
     #: Compound stems indexed by their first three letters (built on first use): a new key is
@@ -365,19 +365,22 @@ class Lexicon:
 
     def cue(self, kind: str, keys: Sequence[str]) -> str | None:
         """The first direction cue of ``kind`` (cues.toml) in ``keys`` (a clause, in order), or None."""
-        got = self._cues.get(kind)
-        if got is None:
+        table = self._cues.get(kind)
+        if table is None:
             return None
-        exact, stems, phrases = got
+        exact, stems, phrases = table
         memo = self._cue_memo
         for i, key in enumerate(keys):
-            hit = memo.get((kind, key))
-            if hit is None:
+            seen = memo.get((kind, key))
+            if seen is None:
                 k = norm_key(key)
-                hit = memo[(kind, key)] = k in exact or any(stem in k for stem in stems)
-            if hit:
+                seen = memo[(kind, key)] = (
+                    k in exact or any(stem in k for stem in stems),
+                    any(k == p[0] for p in phrases),
+                )
+            if seen[0]:
                 return norm_key(key)
-            if phrases:
+            if seen[1]:
                 k = norm_key(key)
                 for p in phrases:
                     if k == p[0] and tuple(norm_key(x) for x in keys[i : i + len(p)]) == p:
