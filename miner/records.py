@@ -130,7 +130,10 @@ class Evidence:
     """A quoted passage that supports a dimension score or a flag.
 
     ``start``/``end`` are character offsets of the matched term inside the paragraph's text;
-    ``text`` is the quote (the sentence that holds the match).
+    ``text`` is the quote (the sentence that holds the match). ``direction`` says how the
+    sentence speaks of the group (:data:`DIRECTIONS`, the codebook's "mention"); ``counted`` is
+    False for evidence shown but not counted (negated, excluding, or a direction the dimension
+    ignores, such as a restrictive language requirement under barriers).
     """
 
     dimension: str
@@ -142,6 +145,8 @@ class Evidence:
     end: int
     language: str
     negated: bool = False
+    direction: str = ""
+    counted: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +159,8 @@ class Evidence:
             "end": self.end,
             "language": self.language,
             "negated": self.negated,
+            "direction": self.direction or None,
+            "counted": self.counted,
         }
 
 
@@ -186,7 +193,11 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class SectionScore:
-    """Per-section breakdown of a long document (chapters of a coalition agreement)."""
+    """One chapter (or section, or block of pages) of a document, scored on its own.
+
+    ``in_scope`` says whether the chapter is employment or education text and so counts in the
+    document score; ``evidence`` holds the quotes that decided its dimension scores.
+    """
 
     title: str
     first_paragraph: int
@@ -195,6 +206,11 @@ class SectionScore:
     relevance: float
     score: int
     dimensions: tuple[tuple[str, int], ...] = ()
+    in_scope: bool = False
+    domains: tuple[str, ...] = ()
+    words: int = 0
+    evidence: tuple[Evidence, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -205,6 +221,11 @@ class SectionScore:
             "relevance": round(self.relevance, 4),
             "score": self.score,
             "dimensions": dict(self.dimensions),
+            "in_scope": self.in_scope,
+            "domains": list(self.domains),
+            "words": self.words,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "flags": [f.as_dict() for f in self.flags],
         }
 
 
@@ -232,6 +253,13 @@ class Analysis:
     model_version: str = ""
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    #: False when the text is mostly in a language without a lexicon (German): ``score`` is then
+    #: meaningless and serialises as null; reports must leave the document out, not count it as 0.
+    scored: bool = True
+    #: How ``score`` follows from the chapters: method, chapters, in-scope chapters, best chapter.
+    score_basis: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: Paragraphs never used as evidence, by reason (table of contents, front matter, ...).
+    excluded: tuple[tuple[str, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -262,7 +290,10 @@ class Analysis:
             "language_mix": dict(self.language_mix),
             "relevance": None if failed else round(self.relevance, 4),
             "migrant": None if failed else self.migrant,
-            "score": None if failed else self.score,
+            "score": None if failed or not self.scored else self.score,
+            "scored": not failed and self.scored,
+            "score_basis": self.score_basis,
+            "excluded_paragraphs": dict(self.excluded),
             "domains": list(self.domains),
             "dimensions": {d.name: d.as_dict() for d in self.dimensions},
             "flags": [f.as_dict() for f in self.flags],

@@ -11,22 +11,42 @@ from __future__ import annotations
 import threading
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from miner.errors import ConfigError
 
-#: Flag rules implemented by :mod:`miner.score`; the rubric may enable any subset.
-FLAG_CODES = (
-    "ignores_migration_background",
-    "target_group_without_migrants",
-    "no_gender_lens",
-    "no_measurable_targets",
-    "integration_centres_only",
-    "dropped_content",
-)
+
+class FlagCode(StrEnum):
+    """Every flag the scorer can raise: the one place a code is spelled.
+
+    ``corpora/rubric.toml`` enables a subset by value; :mod:`miner.scoring.flags` implements each;
+    docs/scoring.md documents each (a test checks that every code is documented there).
+    """
+
+    IGNORES_MIGRATION_BACKGROUND = "ignores_migration_background"
+    EXCLUDES_MIGRANTS = "excludes_migrants"
+    TARGET_GROUP_WITHOUT_MIGRANTS = "target_group_without_migrants"
+    NO_GENDER_LENS = "no_gender_lens"
+    NO_MEASURABLE_TARGETS = "no_measurable_targets"
+    INTEGRATION_CENTRES_ONLY = "integration_centres_only"
+    DROPPED_CONTENT = "dropped_content"
+
+
+#: Flag codes, as strings (for messages and validation).
+FLAG_CODES = tuple(c.value for c in FlagCode)
 SEVERITIES = ("info", "warning", "high")
-SCOPES = ("sentence", "paragraph")
+#: "clause": the same sentence and no ";" or bullet between the two terms; "sentence": the same
+#: sentence; "paragraph": the same paragraph within [cooccurrence] paragraph_window sentences.
+SCOPES = ("clause", "sentence", "paragraph")
+#: "graded": 0 / 50 (present, not tied) / 100 (tied); "binary": 0 / 100 (present).
+SCALES = ("graded", "binary")
+#: How a document-level flag follows from its chapters: raised when any in-scope chapter raises
+#: it ("any_chapter"), or computed once over all in-scope chapters together ("document").
+FLAG_AGGREGATIONS = ("any_chapter", "document")
+#: The ways a sentence can speak of the group (codebook "mention").
+DIRECTIONS = ("inclusive", "restrictive", "descriptive", "excluding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +62,21 @@ class Dimension:
     scope: str
     full_min_indicators: int
     weight: float
+    scale: str = "graded"
+    #: A match that is not tied to the group counts (50) only inside the plan's own domain: the
+    #: scored unit is employment or education text, or the match's sentence holds such a term.
+    generic_needs_domain: bool = True
+    #: Evidence of these directions does not count for this dimension (restrictive language
+    #: requirements do not remove a language barrier).
+    ignore_directions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FlagRule:
-    code: str
+    code: FlagCode
     severity: str
     reason: str
+    aggregate: str = "any_chapter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +91,25 @@ class ScopeRule:
     min_matches: int = 3
     min_per_1000: float = 2.0
     domains: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Domains the product watches: a unit in one of them is "in scope".
+    watched: tuple[str, ...] = ("employment", "education")
+    #: A text of at most ``short_words`` words needs only ``short_min_matches`` domain terms.
+    short_words: int = 200
+    short_min_matches: int = 2
+    #: Categories whose mentions mean a text speaks of the group or of migration at all.
+    mentions: tuple[str, ...] = ("group", "migration")
+    #: Categories of measures for disadvantaged groups and target groups.
+    disadvantaged: tuple[str, ...] = ("disadvantaged", "target_group")
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterRule:
+    #: A document without chapters longer than this is scored in blocks of about this many words.
+    block_words: int = 3000
+    #: A paragraph of at most this many characters that occurs twice is a repeated line.
+    repeated_max_chars: int = 160
+    #: Text before the first chapter is front matter when the extractor found at least this many.
+    front_matter_min_chapters: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +124,9 @@ class EvidenceRule:
     max_per_dimension: int = 12
     max_per_flag: int = 5
     max_quote_chars: int = 400
+    #: Quotes per dimension and chapter in the top-level ``evidence`` list: the ones that decided
+    #: the dimension's score (the dimension itself lists up to max_per_dimension).
+    decisive_per_dimension: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +138,7 @@ class Rubric:
     scope: ScopeRule
     evidence: EvidenceRule
     cooccurrence: CooccurrenceRule = CooccurrenceRule()
+    chapters: ChapterRule = ChapterRule()
     path: str = ""
 
     def dimension(self, name: str) -> Dimension:
@@ -96,7 +147,7 @@ class Rubric:
                 return d
         raise KeyError(name)
 
-    def flag(self, code: str) -> FlagRule | None:
+    def flag(self, code: FlagCode) -> FlagRule | None:
         return next((f for f in self.flags if f.code == code), None)
 
     @property
@@ -108,6 +159,8 @@ class Rubric:
             cats.update(d.cooccur_with)
         for _, c in self.scope.domains:
             cats.update(c)
+        cats.update(self.scope.mentions)
+        cats.update(self.scope.disadvantaged)
         return frozenset(cats)
 
 
@@ -190,6 +243,13 @@ def _dimension(r: _Reader) -> Dimension:
     full_min = r.get("full_min_indicators", int, 0)
     if full_min < 0:
         raise r.error("full_min_indicators", "must be >= 0")
+    scale = r.get("scale", str, "graded")
+    if scale not in SCALES:
+        raise r.error("scale", f"must be one of {', '.join(SCALES)}, got {scale!r}")
+    ignore = r.strings("ignore_directions", ())
+    bad = sorted(set(ignore) - set(DIRECTIONS))
+    if bad:
+        raise r.error("ignore_directions", f"unknown direction(s) {bad} (known: {', '.join(DIRECTIONS)})")
     return Dimension(
         name=name,
         label={k: str(v) for k, v in label.items()},
@@ -200,6 +260,9 @@ def _dimension(r: _Reader) -> Dimension:
         scope=scope,
         full_min_indicators=full_min,
         weight=weight,
+        scale=scale,
+        generic_needs_domain=r.get("generic_needs_domain", bool, True),
+        ignore_directions=ignore,
     )
 
 
@@ -210,7 +273,15 @@ def _flag(r: _Reader) -> FlagRule:
     severity = r.get("severity", str)
     if severity not in SEVERITIES:
         raise r.error("severity", f"must be one of {', '.join(SEVERITIES)}, got {severity!r}")
-    return FlagRule(code=code, severity=severity, reason=r.get("reason", str, nonempty=True))
+    aggregate = r.get("aggregate", str, "any_chapter")
+    if aggregate not in FLAG_AGGREGATIONS:
+        raise r.error("aggregate", f"must be one of {', '.join(FLAG_AGGREGATIONS)}, got {aggregate!r}")
+    return FlagRule(
+        code=FlagCode(code),
+        severity=severity,
+        reason=r.get("reason", str, nonempty=True),
+        aggregate=aggregate,
+    )
 
 
 def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
@@ -247,19 +318,38 @@ def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
         min_matches=sc.get("min_matches", int, 3),
         min_per_1000=sc.get("min_per_1000", float, 2.0),
         domains=tuple(domains),
+        watched=sc.strings("watched", ("employment", "education")),
+        short_words=sc.get("short_words", int, 200),
+        short_min_matches=sc.get("short_min_matches", int, 2),
+        mentions=sc.strings("mentions", ("group", "migration")),
+        disadvantaged=sc.strings("disadvantaged", ("disadvantaged", "target_group")),
     )
+    unknown_watched = sorted(set(scope.watched) - {d for d, _ in domains}) if domains else []
+    if unknown_watched:
+        raise sc.error("watched", f"names domain(s) without terms in [scope.domains]: {unknown_watched}")
     ev = r.table("evidence") if "evidence" in data else _Reader(path, {}, "evidence")
     evidence = EvidenceRule(
         max_per_dimension=ev.get("max_per_dimension", int, 12),
         max_per_flag=ev.get("max_per_flag", int, 5),
         max_quote_chars=ev.get("max_quote_chars", int, 400),
+        decisive_per_dimension=ev.get("decisive_per_dimension", int, 1),
     )
+    if evidence.decisive_per_dimension < 1:
+        raise ev.error("decisive_per_dimension", "must be >= 1")
     if evidence.max_quote_chars < 40:
         raise ev.error("max_quote_chars", "must be >= 40")
     co = r.table("cooccurrence") if "cooccurrence" in data else _Reader(path, {}, "cooccurrence")
     cooccurrence = CooccurrenceRule(paragraph_window=co.get("paragraph_window", int, 3))
     if cooccurrence.paragraph_window < 0:
         raise co.error("paragraph_window", "must be >= 0")
+    ch = r.table("chapters") if "chapters" in data else _Reader(path, {}, "chapters")
+    chapters = ChapterRule(
+        block_words=ch.get("block_words", int, 3000),
+        repeated_max_chars=ch.get("repeated_max_chars", int, 160),
+        front_matter_min_chapters=ch.get("front_matter_min_chapters", int, 2),
+    )
+    if chapters.block_words < 200:
+        raise ch.error("block_words", "must be >= 200")
     return Rubric(
         version=version,
         dimensions=dims,
@@ -268,6 +358,7 @@ def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
         scope=scope,
         evidence=evidence,
         cooccurrence=cooccurrence,
+        chapters=chapters,
         path=path,
     )
 
@@ -289,7 +380,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     """
     p = Path(path) if path is not None else default_rubric_path()
     try:
-        key = (str(p.resolve()), p.stat().st_mtime)
+        key = (str(p), p.stat().st_mtime)  # one stat per call: scoring a short text calls this
     except OSError as exc:
         raise ConfigError(f"cannot read the rubric: {exc.strerror}", subject=str(p)) from exc
     got = _cache.get(key)

@@ -5,51 +5,32 @@ Why rules and not a learned score: a watchdog must be able to say *why* a plan s
 (``corpora/rubric.toml``, explained in docs/scoring.md) from lexicon matches, and every score and
 flag carries the quoted sentences behind it. The passage classifier only decides how much the
 document is *about* people with a migration background (``relevance`` / ``migrant``); it does not
-move the rubric score, so that a Dutch and a French text with the same content score the same
-whatever the two classifiers think.
+move the rubric score or any flag, so that a Dutch and a French text with the same content score
+the same whatever the two classifiers think.
+
+A long document is scored per chapter (:mod:`miner.scoring.layout`): its score is the
+word-weighted mean of its in-scope chapters' scores, so it never exceeds its best chapter, and
+tables of contents, front matter and repeated lines are never evidence.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon, Match, load_lexicon
+from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon, load_lexicon
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, DimensionScore, Evidence, Flag, Paragraph, SectionScore
-from miner.rubric import Dimension, Rubric, load_rubric
+from miner.rubric import FlagCode, Rubric, load_rubric
+from miner.scoring import layout
+from miner.scoring.flags import Default, merge_chapter_flags, unit_flags
+from miner.scoring.units import DimResult, Par, decisive, evidence_list, make_par, overall, score_dimension
 
 __all__ = ["compare_versions", "document_relevance", "load_rubric", "score_document"]
 
-
-@dataclass(frozen=True, slots=True)
-class _Par:
-    """One paragraph with its tokens and the lexicon matches that count or were suppressed."""
-
-    pos: int  # position in the input sequence
-    paragraph: Paragraph
-    tokens: Tokens
-    language: str
-    matches: tuple[Match, ...]
-    words: int
-    #: category -> sorted sentence indices of its counting matches (anchor look-ups by bisection,
-    #: so a 200-page document extracted as one paragraph is not quadratic in its matches).
-    anchors: dict[str, list[int]]
-
-
-def _make_par(pos: int, p: Paragraph, t: Tokens, lang: str, matches: list[Match]) -> _Par:
-    anchors: dict[str, list[int]] = {}
-    for m in matches:
-        if m.counts:
-            anchors.setdefault(m.category, []).append(m.sent)
-    return _Par(pos, p, t, lang, tuple(matches), _word_count(t), anchors)
-
-
-def _word_count(tokens: Tokens) -> int:
-    return tokens.word_count
+#: Share of words in languages with a lexicon below which a document is not scored.
+MIN_SCORED_SHARE = 0.5
 
 
 # --- relevance ----------------------------------------------------------------------------------------
@@ -77,199 +58,46 @@ def document_relevance(probs: Sequence[float], weights: Sequence[int], rubric: R
     return top_mean * (rule.floor + (1 - rule.floor) * min(1.0, share / rule.full_share))
 
 
-# --- dimensions ---------------------------------------------------------------------------------------
+# --- one unit -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _DimResult:
-    score: int
-    strong: tuple[tuple[_Par, Match], ...]
-    weak: tuple[tuple[_Par, Match], ...]
-    negated: tuple[tuple[_Par, Match], ...]
-    reason: str
+class _Unit:
+    """A chapter, a block of pages, or the whole text, scored on its own."""
+
+    def __init__(self, rubric: Rubric, title: str, pars: Sequence[Par]) -> None:
+        self.title = title
+        self.pars = list(pars)
+        self.words = sum(p.words for p in self.pars)
+        self.domains = _domains(rubric, self.pars, self.words)
+        self.in_scope = any(d in rubric.scope.watched for d in self.domains)
+        watched_cats = tuple(
+            c for dom, cats in rubric.scope.domains if dom in rubric.scope.watched for c in cats
+        )
+        self.results: dict[str, DimResult] = {
+            d.name: score_dimension(d, self.pars, rubric, self.in_scope, watched_cats)
+            for d in rubric.dimensions
+        }
+        self.score = overall(rubric, {k: r.score for k, r in self.results.items()})
+        self.flags = unit_flags(rubric, self.pars, self.results, self.domains)
+        self.decisive = tuple(
+            e for d in rubric.dimensions for e in decisive(d.name, self.results[d.name], rubric)
+        )
 
 
-def _anchored(par: _Par, m: Match, cats: tuple[str, ...], scope: str, window: int) -> bool:
-    """True when a counting match of ``cats`` is near ``m``: same sentence, or same paragraph within
-    ``window`` sentences."""
-    reach = 0 if scope == "sentence" else window
-    for cat in cats:
-        sents = par.anchors.get(cat)
-        if not sents:
-            continue
-        i = bisect_left(sents, m.sent - reach)
-        hits = bisect_right(sents, m.sent + reach) - i
-        if cat == m.category and m.counts and m.sent - reach <= m.sent <= m.sent + reach:
-            hits -= 1  # a match does not anchor itself
-        if hits > 0:
-            return True
-    return False
+def _domains(rubric: Rubric, pars: Sequence[Par], words: int) -> tuple[str, ...]:
+    """Domains the unit is in: enough non-negated domain terms, absolutely and per 1,000 words (a
+    short text needs one)."""
+    found: list[str] = []
+    rule = rubric.scope
+    for domain, cats in rule.domains:
+        n = sum(1 for p in pars for m in p.matches if m.category in cats and m.counts)
+        enough = n >= rule.min_matches or (n >= rule.short_min_matches and words <= rule.short_words)
+        if enough and n * 1000 >= rule.min_per_1000 * max(1, words):
+            found.append(domain)
+    return tuple(found)
 
 
-def _score_dimension(dim: Dimension, pars: Sequence[_Par], window: int) -> _DimResult:
-    cats = dim.categories
-    strong: list[tuple[_Par, Match]] = []
-    weak: list[tuple[_Par, Match]] = []
-    negated: list[tuple[_Par, Match]] = []
-    indicators: set[str] = set()
-    for par in pars:
-        for m in par.matches:
-            if m.category not in cats or m.false_friend is not None:
-                continue
-            if m.negated:
-                negated.append((par, m))
-                continue
-            indicators.add(m.indicator)
-            if m.specific or (dim.cooccur_with and _anchored(par, m, dim.cooccur_with, dim.scope, window)):
-                strong.append((par, m))
-            else:
-                weak.append((par, m))
-    anchor = " or ".join(dim.cooccur_with) or "an anchor term"
-    if strong:
-        score, reason = 100, f"{len(strong)} match(es) tied to {anchor} in the same {dim.scope}"
-    elif dim.full_min_indicators and len(indicators) >= dim.full_min_indicators:
-        score, reason = 100, f"{len(indicators)} distinct indicators: {', '.join(sorted(indicators))}"
-    elif weak:
-        score, reason = 50, f"mentioned ({len(weak)} match(es)) but not tied to {anchor}"
-    elif negated:
-        score, reason = 0, f"only negated mentions ({len(negated)})"
-    else:
-        score, reason = 0, "no evidence"
-    return _DimResult(score, tuple(strong), tuple(weak), tuple(negated), reason)
-
-
-def _overall(rubric: Rubric, scores: dict[str, int]) -> int:
-    total = sum(d.weight for d in rubric.dimensions)
-    return round(sum(d.weight * scores[d.name] for d in rubric.dimensions) / total) if total else 0
-
-
-# --- evidence -----------------------------------------------------------------------------------------
-
-
-def _quote(par: _Par, m: Match, limit: int) -> str:
-    text = par.tokens.sentence_text(m.sent).strip()
-    if len(text) <= limit:
-        return " ".join(text.split())
-    s0, _ = par.tokens.sent_spans[m.sent]
-    centre = (m.start + m.end) // 2 - s0
-    a = max(0, centre - limit // 2)
-    b = min(len(text), a + limit)
-    a = max(0, b - limit)
-    cut = text[a:b].strip()
-    return ("…" if a > 0 else "") + " ".join(cut.split()) + ("…" if b < len(text) else "")
-
-
-def _evidence(name: str, par: _Par, m: Match, rubric: Rubric) -> Evidence:
-    return Evidence(
-        dimension=name,
-        text=_quote(par, m, rubric.evidence.max_quote_chars),
-        term=par.tokens.text[m.start : m.end],
-        paragraph=par.paragraph.index,
-        page=par.paragraph.page,
-        start=m.start,
-        end=m.end,
-        language=par.language,
-        negated=m.negated,
-    )
-
-
-def _evidence_list(
-    name: str, items: Sequence[tuple[_Par, Match]], rubric: Rubric, limit: int
-) -> tuple[Evidence, ...]:
-    out: list[Evidence] = []
-    seen: set[tuple[int, int]] = set()  # one quote per sentence
-    for par, m in items:
-        key = (par.pos, m.sent)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(_evidence(name, par, m, rubric))
-        if len(out) >= limit:
-            break
-    return tuple(out)
-
-
-# --- flags --------------------------------------------------------------------------------------------
-
-
-def _counting(pars: Sequence[_Par], cats: tuple[str, ...]) -> list[tuple[_Par, Match]]:
-    return [(p, m) for p in pars for m in p.matches if m.category in cats and m.counts]
-
-
-def _flags(
-    rubric: Rubric,
-    pars: Sequence[_Par],
-    results: dict[str, _DimResult],
-    domains: tuple[str, ...],
-    migrant: bool,
-) -> list[Flag]:
-    flags: list[Flag] = []
-    limit = rubric.evidence.max_per_flag
-    window = rubric.cooccurrence.paragraph_window
-    in_scope = [d for d in domains if d in ("employment", "education")]
-    group = _counting(pars, ("group",))
-
-    def add(code: str, items: Sequence[tuple[_Par, Match]], dim: str, **fmt: str) -> None:
-        rule = rubric.flag(code)
-        if rule is None:
-            return
-        reason = rule.reason.format_map(_Default(fmt))
-        flags.append(Flag(code, rule.severity, reason, _evidence_list(dim, items, rubric, limit)))
-
-    # 1. a plan in scope that addresses disadvantaged groups but ignores migration background
-    disadvantaged = _counting(pars, ("disadvantaged",))
-    if in_scope and disadvantaged and not group and not migrant:
-        add("ignores_migration_background", disadvantaged, "recognition", domains=", ".join(in_scope))
-
-    # 2. target-group instruments without migrants, or without measuring their effect on them
-    tg = results.get("target_group")
-    if tg is not None and (tg.strong or tg.weak):
-        if not tg.strong:
-            add("target_group_without_migrants", tg.weak, "target_group", detail="never name migrants")
-        else:
-            measured = [
-                (p, m) for p, m in tg.strong if _anchored(p, m, ("targets_monitoring",), "paragraph", window)
-            ]
-            if not measured:
-                add(
-                    "target_group_without_migrants",
-                    tg.strong,
-                    "target_group",
-                    detail="name migrants but do not measure their effect on them",
-                )
-
-    # 3. no gender lens where migrants are addressed
-    if group:
-        gendered = [(p, m) for p, m in group if _anchored(p, m, ("gender",), "paragraph", window)]
-        if not gendered:
-            add("no_gender_lens", group, "recognition")
-
-    # 4. no measurable targets in a document that is in scope or about migrants
-    if in_scope or migrant or group:
-        quantified = [
-            (p, m)
-            for p, m in _counting(pars, ("targets_monitoring",))
-            if m.indicator in ("quantified", "targets")
-        ]
-        if not quantified:
-            add("no_measurable_targets", _counting(pars, ("targets_monitoring",)), "targets_monitoring")
-
-    # 5. migrant content only in integration-centre funding
-    if group:
-        with_group = {p.pos for p, _ in group}
-        services = _counting(pars, ("integration_services",))
-        served = {p.pos for p, _ in services}
-        other_full = any(r.score == 100 for name, r in results.items() if name not in ("recognition",))
-        if with_group <= served and not other_full:
-            add("integration_centres_only", services, "recognition")
-    return flags
-
-
-class _Default(dict[str, str]):
-    """format_map helper: a placeholder the rule does not fill stays visible instead of raising."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+# --- versions -----------------------------------------------------------------------------------------
 
 
 def compare_versions(old: Analysis, new: Analysis, rubric: Rubric | None = None) -> list[Flag]:
@@ -279,18 +107,18 @@ def compare_versions(old: Analysis, new: Analysis, rubric: Rubric | None = None)
     the new version's evidence (what was said before and is gone now).
     """
     rubric = rubric or load_rubric()
-    rule = rubric.flag("dropped_content")
-    if rule is None or old.error is not None or new.error is not None:
+    rule = rubric.flag(FlagCode.DROPPED_CONTENT)
+    if rule is None or old.error is not None or new.error is not None or not (old.scored and new.scored):
         return []
     new_dims = {d.name: d for d in new.dimensions}
-    new_quotes = {e.text for e in new.evidence}
+    new_quotes = {e.text for e in new.evidence} | {e.text for d in new.dimensions for e in d.evidence}
     flags: list[Flag] = []
     for d in old.dimensions:
         nd = new_dims.get(d.name)
         if nd is None or nd.score >= d.score:
             continue
-        gone = tuple(e for e in d.evidence if e.text not in new_quotes and not e.negated)
-        reason = rule.reason.format_map(_Default(dimension=d.name, old=str(d.score), new=str(nd.score)))
+        gone = tuple(e for e in d.evidence if e.text not in new_quotes and e.counted)
+        reason = rule.reason.format_map(Default(dimension=d.name, old=str(d.score), new=str(nd.score)))
         flags.append(Flag(rule.code, rule.severity, reason, gone[: rubric.evidence.max_per_flag]))
     return flags
 
@@ -332,41 +160,48 @@ def _check_pair(rubric: Rubric, lex: Lexicon) -> None:
             )
 
 
-def _domains(rubric: Rubric, pars: Sequence[_Par], words: int) -> tuple[str, ...]:
-    found: list[str] = []
-    for domain, cats in rubric.scope.domains:
-        n = len(_counting(pars, cats))
-        if n >= rubric.scope.min_matches and n * 1000 >= rubric.scope.min_per_1000 * max(1, words):
-            found.append(domain)
-    return tuple(found)
-
-
-def _sections(rubric: Rubric, pars: Sequence[_Par], relevance: Sequence[float]) -> tuple[SectionScore, ...]:
-    if not any(p.paragraph.section for p in pars):
+def _language_mix(paragraphs: Sequence[Paragraph], tokens: Sequence[Tokens]) -> tuple[tuple[str, float], ...]:
+    words: dict[str, int] = {}
+    for p, t in zip(paragraphs, tokens, strict=True):
+        lang = p.language or t.lang
+        words[lang] = words.get(lang, 0) + t.word_count
+    total = sum(words.values())
+    if not total:
         return ()
-    groups: list[list[_Par]] = []
-    for p in pars:
-        if groups and groups[-1][0].paragraph.section == p.paragraph.section:
-            groups[-1].append(p)
-        else:
-            groups.append([p])
-    out: list[SectionScore] = []
-    for g in groups:
-        window = rubric.cooccurrence.paragraph_window
-        scores = {d.name: _score_dimension(d, g, window).score for d in rubric.dimensions}
-        pages = [p.paragraph.page for p in g if p.paragraph.page is not None]
-        rel = document_relevance([relevance[p.pos] for p in g], [p.words for p in g], rubric)
-        out.append(
-            SectionScore(
-                title=g[0].paragraph.section or "",
-                first_paragraph=g[0].paragraph.index,
-                page_start=min(pages) if pages else None,
-                page_end=max(pages) if pages else None,
-                relevance=rel,
-                score=_overall(rubric, scores),
-                dimensions=tuple(scores.items()),
+    return tuple(sorted(((k, round(v / total, 4)) for k, v in words.items() if v), key=lambda kv: -kv[1]))
+
+
+def _document_dimensions(rubric: Rubric, units: Sequence[_Unit]) -> tuple[DimensionScore, ...]:
+    """One unit: its own scores and evidence. Several: each dimension is the word-weighted mean of
+    the units' scores, quoting the units that reached the highest level."""
+    limit = rubric.evidence.max_per_dimension
+    if len(units) == 1:
+        (u,) = units
+        return tuple(
+            DimensionScore(
+                d.name,
+                u.results[d.name].score,
+                evidence_list(d.name, u.results[d.name].items, rubric, limit),
+                u.results[d.name].reason,
             )
+            for d in rubric.dimensions
         )
+    total = sum(u.words for u in units) or 1
+    out: list[DimensionScore] = []
+    for d in rubric.dimensions:
+        score = round(sum(u.words * u.results[d.name].score for u in units) / total)
+        ranked = sorted(units, key=lambda u: -u.results[d.name].score)
+        quotes: list[Evidence] = [e for u in ranked for e in decisive(d.name, u.results[d.name], rubric)][
+            :limit
+        ]
+        levels = {lvl: [u.title for u in units if u.results[d.name].score == lvl] for lvl in (100, 50)}
+        parts = [
+            f"{lvl} in {len(t)} ({'; '.join(t[:3])}{'; …' if len(t) > 3 else ''})"
+            for lvl, t in levels.items()
+            if t
+        ]
+        reason = f"word-weighted mean over {len(units)} chapter(s): " + (", ".join(parts) or "0 in all")
+        out.append(DimensionScore(d.name, score, tuple(quotes), reason))
     return tuple(out)
 
 
@@ -395,74 +230,123 @@ def score_document(
             subject=doc_id,
         )
     rubric = rubric or load_rubric()
-    meta = meta or {}
-    pars: list[_Par] = []
+    rel = document_relevance(list(relevance), [t.word_count for t in tokens], rubric)
+    migrant = rel >= migrant_threshold
+    mix = _language_mix(paragraphs, tokens)
+    language = mix[0][0] if mix else (paragraphs[0].language or tokens[0].lang if paragraphs else "")
+
+    excluded = layout.exclusions(paragraphs, rubric.chapters)
+    units_at, front = layout.chapters(paragraphs, [t.word_count for t in tokens], rubric.chapters)
+    for i in front:
+        excluded[i] = excluded[i] or layout.FRONT_MATTER
     lexicons: dict[str, Lexicon] = {}
-    unscored: dict[str, int] = {}
+    pars: list[Par] = []
     for pos, (p, t) in enumerate(zip(paragraphs, tokens, strict=True)):
         lang = p.language or t.lang
         lex = lexicons.get(lang)
         if lex is None:
             lex = lexicons[lang] = load_lexicon(lang)
-        if lang not in LEXICON_LANGUAGES and t.words:
-            unscored[lang] = unscored.get(lang, 0) + 1
-        pars.append(_make_par(pos, p, t, lang, lex.match(t)))
+        pars.append(make_par(pos, p, t, lang, lex, evidence=excluded[pos] is None))
     _check_categories(rubric, list(lexicons.values()))
 
-    words_by_lang: dict[str, int] = {}
-    for par in pars:
-        words_by_lang[par.language] = words_by_lang.get(par.language, 0) + par.words
-    total_words = sum(words_by_lang.values())
-    mix = (
-        tuple(
-            sorted(
-                ((k, round(v / total_words, 4)) for k, v in words_by_lang.items() if v), key=lambda kv: -kv[1]
-            )
-        )
-        if total_words
-        else ()
-    )
-    language = mix[0][0] if mix else (pars[0].language if pars else "")
-
-    rel = document_relevance(list(relevance), [p.words for p in pars], rubric)
-    migrant = rel >= migrant_threshold
-    window = rubric.cooccurrence.paragraph_window
-    results = {d.name: _score_dimension(d, pars, window) for d in rubric.dimensions}
-    limit = rubric.evidence.max_per_dimension
-    dimensions = tuple(
-        DimensionScore(
-            name=d.name,
-            score=results[d.name].score,
-            evidence=_evidence_list(
-                d.name, results[d.name].strong + results[d.name].weak + results[d.name].negated, rubric, limit
-            ),
-            reason=results[d.name].reason,
-        )
-        for d in rubric.dimensions
-    )
-    domains = _domains(rubric, pars, total_words)
-    flags = _flags(rubric, pars, results, domains, migrant)
-    lex_versions = sorted({lx.version for lx in lexicons.values() if lx.version})
-    warnings = tuple(
+    scored_share = sum(share for lang, share in mix if lang in LEXICON_LANGUAGES)
+    warnings = [
         f"{n} paragraph(s) in {lang!r} not scored: no lexicon for that language"
-        for lang, n in sorted(unscored.items())
-    )
-    false_friends = sum(1 for p in pars for m in p.matches if m.false_friend is not None)
+        for lang, n in sorted(_unscored(paragraphs, tokens).items())
+    ]
+    scored = not mix or scored_share >= MIN_SCORED_SHARE
+    if not scored:
+        warnings.append(
+            f"not scored: {round(100 * (1 - scored_share))} % of the words are in languages without a lexicon"
+        )
+    units = [_Unit(rubric, c.title, [pars[i] for i in c.positions]) for c in units_at]
+    counted = [u for u in units if u.in_scope] or [u for u in units if u.words] or units[:1]
+    whole = counted[0] if len(counted) == 1 else _Unit(rubric, "", [p for u in counted for p in u.pars])
+    if scored and units:
+        dimensions = _document_dimensions(rubric, counted)
+        total = sum(u.words for u in counted)
+        score = round(sum(u.words * u.score for u in counted) / total) if total else counted[0].score
+        by_document = {r.code for r in rubric.flags if r.aggregate == "document"}
+        doc_flags = [f for f in whole.flags if f.code in by_document]
+        doc_flags += merge_chapter_flags(rubric, [(u.title, u.flags) for u in units])
+        order: dict[str, int] = {r.code: i for i, r in enumerate(rubric.flags)}
+        doc_flags.sort(key=lambda f: order.get(f.code, 99))
+        evidence = tuple(e for u in counted for e in u.decisive)
+    else:
+        dimensions = tuple(DimensionScore(d.name, 0, (), "not scored") for d in rubric.dimensions)
+        score, doc_flags, evidence = 0, [], ()
+    sectioned = len(units) > 1 or any(p.section for p in paragraphs)
+    lex_versions = sorted({lx.version for lx in lexicons.values() if lx.version})
+    reasons: dict[str, int] = {}
+    for why in excluded:
+        if why:
+            reasons[why] = reasons.get(why, 0) + 1
     return Analysis(
         id=doc_id,
         language=language,
         relevance=rel,
         migrant=migrant,
-        score=_overall(rubric, {k: r.score for k, r in results.items()}),
+        score=score,
         dimensions=dimensions,
-        flags=tuple(flags),
-        evidence=tuple(e for d in dimensions for e in d.evidence),
-        domains=domains,
+        flags=tuple(doc_flags),
+        evidence=evidence,
+        domains=whole.domains if units else (),
         language_mix=mix,
-        sections=_sections(rubric, pars, relevance),
+        sections=tuple(_section(rubric, u, relevance) for u in units) if sectioned else (),
         title=title,
         rubric_version=rubric.version + "".join(f"+lex.{v}" for v in lex_versions),
         model_version=model_version,
-        warnings=warnings,
-        extra={"false_friends": false_friends, "words": total_words},
+        warnings=tuple(warnings),
+        scored=scored,
+        score_basis=_basis(units, counted),
+        excluded=tuple(sorted(reasons.items())),
+        extra={
+            "false_friends": sum(1 for p in pars for m in p.matches if m.false_friend is not None),
+            "words": sum(t.word_count for t in tokens),
+        },
+    )
+
+
+def _unscored(paragraphs: Sequence[Paragraph], tokens: Sequence[Tokens]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p, t in zip(paragraphs, tokens, strict=True):
+        lang = p.language or t.lang
+        if lang not in LEXICON_LANGUAGES and t.words:
+            out[lang] = out.get(lang, 0) + 1
+    return out
+
+
+def _basis(units: Sequence[_Unit], counted: Sequence[_Unit]) -> dict[str, Any]:
+    if len(units) <= 1:
+        return {"method": "single unit", "chapters": len(units)}
+    in_scope = [u for u in units if u.in_scope]
+    return {
+        "method": "word-weighted mean of in-scope chapters"
+        if in_scope
+        else "word-weighted mean of all chapters",
+        "chapters": len(units),
+        "in_scope": len(in_scope),
+        "best_chapter": max(u.score for u in counted),
+        "median_chapter": sorted(u.score for u in counted)[len(counted) // 2],
+    }
+
+
+def _section(rubric: Rubric, u: _Unit, relevance: Sequence[float]) -> SectionScore:
+    pages = [p.paragraph.page for p in u.pars if p.paragraph.page is not None]
+    rel = document_relevance(
+        [relevance[p.pos] for p in u.pars], [p.tokens.word_count for p in u.pars], rubric
+    )
+    return SectionScore(
+        title=u.title,
+        first_paragraph=u.pars[0].paragraph.index if u.pars else 0,
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        relevance=rel,
+        score=u.score,
+        dimensions=tuple((k, r.score) for k, r in u.results.items()),
+        in_scope=u.in_scope,
+        domains=u.domains,
+        words=u.words,
+        evidence=u.decisive,
+        flags=tuple(u.flags),
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from miner.analyse.lexicon import LEXICON_LANGUAGES, Match, compile_lexicon, load_lexicon
+from miner.analyse.lexicon import LEXICON_LANGUAGES, Match, canon_key, compile_lexicon, load_lexicon
 from miner.analyse.nlp import tokenize
 from miner.errors import ConfigError
 
@@ -153,8 +153,9 @@ def test_false_friend_suppresses_only_its_own_tokens() -> None:
 def test_ethnic_diversity_is_not_a_false_friend() -> None:
     assert counting("De etnisch-culturele diversiteit op de werkvloer.", "nl", "group")
     assert counting("Diversiteit naar herkomst en gender in het personeelsbestand.", "nl", "group") == [
-        "Diversiteit"
+        "Diversiteit naar herkomst"
     ]
+    assert not counting("Diversiteit in al haar facetten is welkom.", "nl", "group")
 
 
 def test_french_kind_senses_are_not_gender_or_targets_or_pupils() -> None:
@@ -248,3 +249,70 @@ def test_compiled_small_lexicon_matches(tmp_path: Path) -> None:
     got = lex.match(tokenize("Geen hulp voor vluchtelingen; wel voor vluchtelingengezinnen.", "nl"))
     assert [(m.term, m.negated) for m in got] == [("vluchteling", True), ("vluchteling", False)]
     assert lex.version == "t1"
+
+
+# --- lemma keys and the rules that make the two languages meet -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang"),
+    [
+        ("transversaal", "transversale", "nl"),
+        ("cultureel", "culturele", "nl"),
+        ("inburgeraar", "inburgeraars", "nl"),
+        ("ethnoculturel", "ethnoculturelle", "fr"),
+        ("ventilé", "ventilée", "fr"),
+    ],
+)
+def test_inflected_forms_share_a_canonical_key(a: str, b: str, lang: str) -> None:
+    ka, kb = (canon_key(tokenize(w, lang).keys[0], lang) for w in (a, b))
+    assert ka == kb
+
+
+def test_the_documented_false_friend_for_transversal_skills_fires() -> None:
+    nl = matches("Leerlingen verwerven transversale competenties.", "nl")
+    fr = matches("Les élèves acquièrent des compétences transversales.", "fr")
+    assert [m.false_friend for m in nl if m.category == "mainstreaming"] == ["transversal_skills"]
+    assert [m.false_friend for m in fr if m.category == "mainstreaming"] == ["transversal_skills"]
+    assert counting("Een transversaal integratiebeleid over alle departementen.", "nl", "mainstreaming")
+
+
+def test_gender_and_host_language_courses_in_both_languages() -> None:
+    assert counting("Vrouwelijke werkzoekenden krijgen begeleiding.", "nl", "gender") == ["Vrouwelijke"]
+    assert counting("Les femmes demandeuses d'emploi sont accompagnées.", "fr", "gender") == ["femmes"]
+    assert counting("Nieuwkomers volgen lessen Nederlands.", "nl", "barriers") == ["lessen Nederlands"]
+    assert counting("Les primo-arrivants suivent des cours de français.", "fr", "barriers") == [
+        "cours de français"
+    ]
+    assert not counting("De kennis van moderne vreemde talen gaat omhoog.", "nl", "barriers")
+
+
+def test_werk_the_noun_is_employment_werken_the_verb_is_not() -> None:
+    assert counting("Nieuwkomers vinden moeilijk werk.", "nl", "domain_employment") == ["werk"]
+    assert not counting(
+        "We werken aan een klimaatplan en werkt samen met de gewesten.", "nl", "domain_employment"
+    )
+
+
+def test_etranger_names_people_only_as_a_noun() -> None:
+    assert counting("Combien d'étrangers ont été expulsés?", "fr", "group") == ["étrangers"]
+    assert not counting("Il a travaillé à l'étranger.", "fr", "group")
+    assert not counting("Il présentait des exemples étrangers.", "fr", "group")
+    assert counting("Des travailleurs étrangers sont engagés.", "fr", "group") == ["étrangers"]
+
+
+def test_a_deadline_is_a_target_only_with_a_figure() -> None:
+    assert counting("Tegen 2030 moet de werkloosheid dalen tot 5 procent.", "nl", "targets_monitoring") == [
+        "Tegen",
+        "dalen tot",
+    ]
+    assert not counting("Tegen 2030 is Vlaanderen klimaatneutraal.", "nl", "targets_monitoring")
+    assert not counting("We voorzien 5 miljoen euro per jaar.", "nl", "targets_monitoring")
+
+
+def test_direction_cues_compile_words_stems_and_phrases() -> None:
+    nl = load_lexicon("nl")
+    keys = tokenize("Deze regel is niet van toepassing op nieuwkomers", "nl").keys
+    assert nl.cue("excluding", keys) == "niet van toepassing"
+    assert nl.cue("restrictive", tokenize("de inburgeringsplicht", "nl").keys)
+    assert not nl.cue("restrictive", tokenize("we ondersteunen nieuwkomers", "nl").keys)

@@ -71,23 +71,30 @@ def test_generic_mention_scores_50_and_tied_mention_100() -> None:
     assert ev.language == "nl" and ev.paragraph == 0 and not ev.negated
 
 
-def test_recognition_is_100_only_in_the_plans_own_domain() -> None:
-    assert dims(analyse("Vluchtelingen worden opgevangen in Brussel."))["recognition"] == 50
+def test_recognition_is_binary_as_in_the_codebook() -> None:
+    # 0 or 2 in the codebook: the group named is the group recognised, in any domain
+    assert dims(analyse("Vluchtelingen worden opgevangen in Brussel."))["recognition"] == 100
     assert dims(analyse("Vluchtelingen krijgen sneller toegang tot de arbeidsmarkt."))["recognition"] == 100
+    assert dims(analyse("De bruggen over de Schelde worden hersteld."))["recognition"] == 0
 
 
 def test_negated_evidence_does_not_count_but_is_shown() -> None:
     a = analyse("Het plan besteedt geen aandacht aan nieuwkomers.")
     rec = next(d for d in a.dimensions if d.name == "recognition")
     assert rec.score == 0 and "negated" in rec.reason
-    assert [(e.term, e.negated) for e in rec.evidence] == [("nieuwkomers", True)]
+    assert [(e.term, e.negated, e.counted, e.direction) for e in rec.evidence] == [
+        ("nieuwkomers", True, False, "excluding")
+    ]
+    assert a.evidence == ()  # the top-level list holds only quotes that decided a score
 
 
-def test_intersection_needs_the_same_sentence() -> None:
+def test_intersection_needs_the_same_clause() -> None:
     same = analyse("Vrouwen met een migratieachtergrond krijgen een eigen traject naar werk.")
-    apart = analyse("Vrouwen krijgen een eigen traject. Ook nieuwkomers zoeken werk.")
+    apart = analyse("Vrouwen krijgen een eigen traject naar werk. Ook nieuwkomers zoeken werk.")
+    listed = analyse("Vrouwen krijgen een traject naar werk; nieuwkomers krijgen taalles op de werkvloer.")
     assert dims(same)["intersection"] == 100
     assert dims(apart)["intersection"] == 50
+    assert dims(listed)["intersection"] == 50
 
 
 def test_specific_indicator_is_100_on_its_own() -> None:
@@ -95,13 +102,15 @@ def test_specific_indicator_is_100_on_its_own() -> None:
     assert dims(a)["intersection"] == 100
 
 
-def test_three_kinds_of_barrier_reach_100_without_the_group_term() -> None:
+def test_barriers_are_100_only_when_tied_to_the_group() -> None:
     one = analyse("Wij bestrijden discriminatie bij aanwerving.")
     three = analyse(
         "Wij bestrijden discriminatie, versnellen de diploma-erkenning en bieden taalcursussen aan."
     )
+    tied = analyse("Wij bieden taalcursussen aan anderstalige nieuwkomers.")
     assert dims(one)["barriers"] == 50
-    assert dims(three)["barriers"] == 100
+    assert dims(three)["barriers"] == 50  # the codebook's 1: barriers for people in general
+    assert dims(tied)["barriers"] == 100
 
 
 def test_overall_score_is_the_weighted_mean() -> None:
@@ -280,8 +289,11 @@ def _rubric_text() -> str:
         ('version = "', 'versio = "', r"key 'version': is missing"),
         ("weight = 2.0", "weight = -1.0", r"key 'dimensions\[0\]\.weight': must be > 0"),
         ("weight = 2.0", 'weight = "heavy"', r"key 'dimensions\[0\]\.weight': must be a number"),
-        ('scope = "paragraph"', 'scope = "page"', r"dimensions\[0\]\.scope.*sentence, paragraph"),
-        ('code = "no_gender_lens"', 'code = "no_such_rule"', r"flags\[2\]\.code.*unknown flag rule"),
+        ('scope = "clause"', 'scope = "page"', r"dimensions\[1\]\.scope.*clause, sentence, paragraph"),
+        ('code = "no_gender_lens"', 'code = "no_such_rule"', r"flags\[3\]\.code.*unknown flag rule"),
+        ('scale = "binary"\n', 'scale = "ternary"\n', r"dimensions\[0\]\.scale"),
+        ('ignore_directions = ["excluding"]', 'ignore_directions = ["hostile"]', r"ignore_directions"),
+        ('aggregate = "document"', 'aggregate = "sometimes"', r"flags\[3\]\.aggregate"),
         ('severity = "high"', 'severity = "urgent"', r"flags\[0\]\.severity"),
         ('name = "barriers"', 'name = "recognition"', r"duplicate dimension"),
         ("top_k = 3", "top_k = 0", r"relevance\.top_k"),
@@ -363,10 +375,13 @@ def test_coalition_agreement_chapters(corpora: Path) -> None:
 
     werk = chapter("147")  # Werk en sociale economie, Werf 1: Elk talent telt
     assert {"employment"} <= set(werk.domains)
-    assert dims(werk)["target_group"] == 100 and dims(werk)["barriers"] == 100
-    assert flag(werk, "target_group_without_migrants")
+    assert dims(werk)["recognition"] == 100 and dims(werk)["barriers"] == 100
+    # the target-group reductions are not tied to newcomers in the same clause
+    assert dims(werk)["target_group"] == 50 and flag(werk, "target_group_without_migrants")
     energie = chapter("001")  # Energie en klimaat
     assert dims(energie)["recognition"] == 0 and energie.score < werk.score
+    # outside employment and education a generic cooperation agreement is no evidence
+    assert not energie.domains and dims(energie)["intergovernmental"] == 0
 
 
 def test_empty_document_scores_zero_without_crashing() -> None:

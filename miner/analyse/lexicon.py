@@ -27,24 +27,26 @@ a borrowed lexicon would produce wrong evidence.
 from __future__ import annotations
 
 import threading
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from miner.analyse.nlp import Tokens, fold, tokenize
+from miner.analyse.nlp import Tokens, fold
 from miner.errors import ConfigError
 
 #: Languages with a lexicon of their own.
 LEXICON_LANGUAGES = ("nl", "fr")
-#: Surface words skipped between the parts of a multi-word term.
+#: Surface words skipped between the parts of a multi-word term (a comma too: "taal-, culturele").
 _SKIP = {
-    "nl": frozenset({"de", "het", "een", "'t", "'s", "’s", "-"}),
-    "fr": frozenset({"le", "la", "les", "l'", "l", "un", "une", "de", "d'", "d", "du", "des", "-"}),
+    "nl": frozenset({"de", "het", "een", "'t", "'s", "’s", "-", ",", "."}),
+    "fr": frozenset({"le", "la", "les", "l'", "l", "un", "une", "de", "d'", "d", "du", "des", "-", ",", "."}),
 }
 #: Tables of a lexicon file that are not term categories.
-_RESERVED = frozenset({"version", "language", "false_friends", "negation", "numbers", "description"})
+_RESERVED = frozenset(
+    {"version", "language", "false_friends", "negation", "numbers", "direction", "description"}
+)
 
 
 def norm_key(key: str) -> str:
@@ -54,16 +56,33 @@ def norm_key(key: str) -> str:
 
 #: Inflection endings a term key and a text key may still differ by: the lemma dictionary knows
 #: "werkzoekenden" but not "werkzoekende", "oudere" but not every adjective form.
-_ENDINGS = {"nl": ("en", "e", "s", "n"), "fr": ("es", "s", "e", "x")}
+_ENDINGS = {"nl": ("en", "e", "s", "n"), "fr": ("ees", "ee", "es", "er", "s", "e", "x")}
 
 
+@lru_cache(maxsize=1 << 17)
 def canon_key(key: str, lang: str) -> str:
-    """The form term keys and text keys are compared in: normalised, one inflection ending off."""
+    """The form term keys and text keys are compared in: normalised, one inflection ending off.
+
+    Dutch also writes a long vowel double in a closed final syllable and single in an open one
+    ("transversaal" / "transversale", "cultureel" / "culturele", "inburgeraar" / "inburgeraars"):
+    once the ending is off, a doubled vowel before the last consonant is written single, on both
+    sides, so the lemma a term is written in and the inflected form in a text meet. French doubles
+    a consonant in the feminine ("ethnoculturelle", "italienne"): it is written single likewise.
+    """
     k = norm_key(key)
-    if len(k) > 5:
+    # French participles and infinitives lemmatise unevenly ("ventilé" -> "ventiler", "ventilée"
+    # -> "ventile"): French endings come off twice ("étrangère" -> "étranger" -> "étrang").
+    for _ in range(2 if lang == "fr" else 1):
+        if len(k) <= 5:
+            break
         for end in _ENDINGS.get(lang, ()):
             if k.endswith(end):
-                return k[: -len(end)]
+                k = k[: -len(end)]
+                break
+        if lang == "nl" and len(k) > 5 and k[-1] not in "aeiouy" and k[-2] == k[-3] and k[-2] in "aeou":
+            k = k[:-2] + k[-1]
+        elif lang == "fr" and len(k) > 5 and k[-1] == k[-2] and k[-1] in "lnt":
+            k = k[:-1]  # "culturelle" / "culturel", "italienne" / "italien"
     return k
 
 
@@ -103,6 +122,11 @@ class _Term:
     rest: tuple[str, ...]  # keys after the first one
     specific: bool
     requires_number: bool
+    #: The term must be followed by a year ("tegen 2030", "d'ici 2030"): a deadline, not a date.
+    requires_year: bool = False
+    #: Folded surface forms the first word must have ("werk" the noun, not "werken"/"werkt", which
+    #: share its lemma key); empty: any form with the key.
+    surface: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +141,9 @@ class _Rule:
     window: int
     sentence_any: frozenset[str]
     sentence_none: frozenset[str]
+    #: The rule holds only when none of these words is within ``window`` before the term (French
+    #: "étrangers" is a people noun after "les", "des", "d'", an adjective or "abroad" otherwise).
+    before_none: frozenset[str] = frozenset()
 
 
 #: The cached answer for a key no term or rule can start at (compared by identity in the hot loop).
@@ -146,6 +173,12 @@ class Lexicon:
     _rule_stems: list[tuple[str, _Rule]] = field(default_factory=list)
     _negation: _Negation | None = None
     _numbers: frozenset[str] = frozenset()
+    #: Direction cues (``[direction.<kind>]`` in cues.toml): kind -> (keys, stems, multi-word keys).
+    _cues: dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
+        default_factory=dict
+    )
+    #: (kind, key) -> (the key is a one-word cue of that kind, a multi-word cue may start at it).
+    _cue_memo: dict[tuple[str, str], tuple[bool, bool]] = field(default_factory=dict)
     _cache: dict[str, tuple[tuple[_Term, ...], tuple[_Rule, ...]]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.Lock)
     #: Compound stems indexed by their first three letters (built on first use): a new key is
@@ -166,7 +199,9 @@ class Lexicon:
         terms = list(self._exact.get(c, ()))
         rules = list(self._rule_exact.get(c, ()))
         found = self._stems_in(k)
-        terms += [t for _, t in found if isinstance(t, _Term) and t not in terms]
+        # the longest stem first: "transmigrant" (refugees) before "migrant" inside "transmigranten"
+        stems = sorted((t for _, t in found if isinstance(t, _Term)), key=lambda t: -len(t.term))
+        terms += [t for t in stems if t not in terms]
         rules += [r for _, r in found if isinstance(r, _Rule) and r not in rules]
         got = (tuple(terms), tuple(rules)) if terms or rules else _NOTHING
         with self._lock:
@@ -200,14 +235,26 @@ class Lexicon:
         get = self._cache.get
         raw: list[tuple[_Term, int, int]] = []
         claims: list[tuple[_Rule, int, int]] = []
+        lang, n = self.lang, len(keys)
         # most tokens can start no term: skip them in one C-speed pass (unseen keys come through)
         for i in [i for i, key in enumerate(keys) if get(key) is not _NOTHING]:
             cand = get(keys[i]) or self._candidates(keys[i])
             if cand is _NOTHING:
                 continue
+            ahead: set[str] | None = None  # keys a multi-word term can continue with (skips included)
             for term in cand[0]:
+                if term.rest:
+                    if ahead is None:
+                        ahead = {canon_key(k, lang) for k in keys[i + 1 : min(n, i + 4)]}
+                    if term.rest[0] not in ahead:
+                        continue
                 last = self._follow(tokens, i, term.rest)
-                if last is not None and (not term.requires_number or self._has_number(tokens, i)):
+                if (
+                    last is not None
+                    and (not term.surface or fold(tokens.words[i]) in term.surface)
+                    and (not term.requires_year or self._year_after(tokens, last))
+                    and (not term.requires_number or self._has_number(tokens, i))
+                ):
                     raw.append((term, i, last))
             for rule in cand[1]:
                 last = self._follow(tokens, i, rule.rest)
@@ -251,6 +298,15 @@ class Lexicon:
         return False
 
     @staticmethod
+    def _year_after(tokens: Tokens, last: int) -> bool:
+        """A year (2000-2099) right after the term, or after one word ("tegen eind 2024")."""
+        for j in range(last + 1, min(len(tokens.words), last + 3)):
+            w = tokens.words[j]
+            if len(w) == 4 and w.isdigit() and w.startswith("20"):
+                return True
+        return False
+
+    @staticmethod
     def _sentence_bounds(tokens: Tokens, i: int) -> tuple[int, int]:
         sents = tokens.sents
         s = sents[i]
@@ -274,6 +330,10 @@ class Lexicon:
             span = (norm_key(k) for k in keys[last + 1 : min(hi, last + 1 + rule.window)])
             if not any(k in rule.after for k in span):
                 return False
+        if rule.before_none:
+            span = (norm_key(k) for k in keys[max(lo, first - rule.window) : first])
+            if any(k in rule.before_none for k in span):
+                return False
         if rule.sentence_any or rule.sentence_none:
             sentence = {norm_key(k) for k in keys[lo:hi]}
             if rule.sentence_any and not (sentence & rule.sentence_any):
@@ -283,9 +343,13 @@ class Lexicon:
         return True
 
     def _negated(self, tokens: Tokens, first: int) -> bool:
+        return self.negation_cue(tokens, first) is not None
+
+    def negation_cue(self, tokens: Tokens, first: int) -> str | None:
+        """The negation cue that governs the token ``first`` (its key), or None."""
         neg = self._negation
         if neg is None:
-            return False
+            return None
         keys, sents = tokens.keys, tokens.sents
         s = sents[first]
         j = first - 1
@@ -293,11 +357,35 @@ class Lexicon:
         while j > stop and sents[j] == s:
             k = norm_key(keys[j])
             if k in neg.breaks:
-                return False
+                return None
             if k in neg.cues and not self._excepted(tokens, j, k, neg):
-                return True
+                return k
             j -= 1
-        return False
+        return None
+
+    def cue(self, kind: str, keys: Sequence[str]) -> str | None:
+        """The first direction cue of ``kind`` (cues.toml) in ``keys`` (a clause, in order), or None."""
+        table = self._cues.get(kind)
+        if table is None:
+            return None
+        exact, stems, phrases = table
+        memo = self._cue_memo
+        for i, key in enumerate(keys):
+            seen = memo.get((kind, key))
+            if seen is None:
+                k = norm_key(key)
+                seen = memo[(kind, key)] = (
+                    k in exact or any(stem in k for stem in stems),
+                    any(k == p[0] for p in phrases),
+                )
+            if seen[0]:
+                return norm_key(key)
+            if seen[1]:
+                k = norm_key(key)
+                for p in phrases:
+                    if k == p[0] and tuple(norm_key(x) for x in keys[i : i + len(p)]) == p:
+                        return " ".join(p)
+        return None
 
     @staticmethod
     def _excepted(tokens: Tokens, j: int, cue: str, neg: _Negation) -> bool:
@@ -375,175 +463,6 @@ class Lexicon:
 # --- loading ------------------------------------------------------------------------------------------
 
 
-def _term_keys(text: str, lang: str) -> tuple[str, ...]:
-    """The keys a term compiles to: the document tokenizer's keys minus skipped function words."""
-    toks = tokenize(text, lang)
-    skip = _SKIP.get(lang, frozenset())
-    keys = [canon_key(k, lang) for w, k in zip(toks.words, toks.keys, strict=True) if fold(w) not in skip]
-    return tuple(k for k in keys if k and any(c.isalnum() for c in k))
-
-
-def _str_list(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(f"{where} must be a list of non-empty strings", subject=where.split(":")[0])
-    return [v.strip() for v in value]
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", subject=str(path)) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read lexicon file: {exc}", subject=str(path)) from exc
-
-
-def _compile(lang: str, files: Iterable[Path]) -> Lexicon:
-    lex = Lexicon(lang=lang, version="")
-    versions: dict[str, str] = {}
-    cues: set[str] = set()
-    exceptions: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-    breaks: set[str] = set()
-    window = 10
-    for path in files:
-        data = _read(path)
-        where = str(path)
-        version = data.get("version")
-        if not isinstance(version, str) or not version:
-            raise ConfigError("missing string key 'version'", subject=where)
-        versions[path.name] = version
-        for cat, table in data.items():
-            if cat in _RESERVED:
-                continue
-            if not isinstance(table, dict) or not table:
-                raise ConfigError(f"[{cat}] must be a table of indicator tables", subject=where)
-            for ind, spec in table.items():
-                _compile_indicator(lex, lang, f"{where}:{cat}.{ind}", cat, ind, spec)
-        for spec in data.get("false_friends", []):
-            _compile_rule(lex, lang, where, spec)
-        if "negation" in data:
-            neg = data["negation"]
-            if not isinstance(neg, dict):
-                raise ConfigError("[negation] must be a table", subject=where)
-            for cue in _str_list(neg.get("cues", []), f"{where}:negation.cues"):
-                cues.update(_term_keys_all(cue, lang))
-            for exc in _str_list(neg.get("exceptions", []), f"{where}:negation.exceptions"):
-                seq = _term_keys_all(exc, lang)
-                for pos, k in enumerate(seq):
-                    exceptions.setdefault(k, []).append((pos, seq))
-            for b in _str_list(neg.get("breaks", []), f"{where}:negation.breaks"):
-                breaks.add(norm_key(fold(b)) or b)
-            window = int(neg.get("window", window))
-        if "numbers" in data:
-            words = _str_list(data["numbers"].get("words", []), f"{where}:numbers.words")
-            lex._numbers = lex._numbers | {k for w in words for k in _term_keys_all(w, lang)}
-    distinct = set(versions.values())
-    if len(distinct) > 1:
-        detail = ", ".join(f"{n}={v}" for n, v in sorted(versions.items()))
-        raise ConfigError(f"lexicon files disagree on 'version' ({detail})", subject=lang)
-    lex.version = distinct.pop() if distinct else ""
-    lex._negation = _Negation(
-        cues=frozenset(cues),
-        exceptions={k: tuple(v) for k, v in exceptions.items()},
-        breaks=frozenset(breaks),
-        window=window,
-    )
-    return lex
-
-
-def _term_keys_all(text: str, lang: str) -> tuple[str, ...]:
-    """Keys of a negation exception, function words included (they are part of the pattern)."""
-    return tuple(norm_key(k) for k in tokenize(text, lang).keys if k)
-
-
-def _compile_indicator(lex: Lexicon, lang: str, where: str, cat: str, ind: str, spec: Any) -> None:
-    if not isinstance(spec, dict):
-        raise ConfigError(f"{where} must be a table with 'terms' and/or 'stems'", subject=where)
-    unknown = set(spec) - {"terms", "stems", "specific", "requires_number", "note"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}", subject=where)
-    terms = _str_list(spec.get("terms", []), f"{where}.terms")
-    stems = _str_list(spec.get("stems", []), f"{where}.stems")
-    if not terms and not stems:
-        raise ConfigError(f"{where} has neither 'terms' nor 'stems'", subject=where)
-    specific = bool(spec.get("specific", False))
-    needs_number = bool(spec.get("requires_number", False))
-    for text in terms:
-        keys = _term_keys(text, lang)
-        if not keys:
-            raise ConfigError(f"{where}: term {text!r} has no word in it", subject=where)
-        t = _Term(cat, ind, text, keys[1:], specific, needs_number)
-        lex._exact.setdefault(keys[0], []).append(t)
-    for text in stems:
-        stem = norm_key(fold(text))
-        if len(stem) < 4:
-            raise ConfigError(f"{where}: stem {text!r} is shorter than 4 letters", subject=where)
-        lex._stems.append((stem, _Term(cat, ind, text, (), specific, needs_number)))
-    lex.terms.setdefault(cat, {})[ind] = tuple(terms + stems)
-    # Longer multi-word terms first, so that the longest term wins at a start token.
-    for lst in lex._exact.values():
-        lst.sort(key=lambda t: -len(t.rest))
-
-
-def _compile_rule(lex: Lexicon, lang: str, where: str, spec: Any) -> None:
-    if not isinstance(spec, dict):
-        raise ConfigError("[[false_friends]] entries must be tables", subject=where)
-    rid = spec.get("id")
-    if not isinstance(rid, str) or not rid:
-        raise ConfigError("a [[false_friends]] entry has no 'id'", subject=where)
-    at = f"{where}:false_friends.{rid}"
-    unknown = set(spec) - {
-        "id",
-        "mistaken_for",
-        "explain",
-        "terms",
-        "stems",
-        "before",
-        "after",
-        "window",
-        "sentence_any",
-        "sentence_none",
-    }
-    if unknown:
-        raise ConfigError(f"{at}: unknown key(s) {sorted(unknown)}", subject=where)
-    raw_mistaken = spec.get("mistaken_for")
-    if isinstance(raw_mistaken, str):
-        raw_mistaken = [raw_mistaken]
-    mistaken = tuple(_str_list(raw_mistaken, f"{at}.mistaken_for")) if raw_mistaken else ()
-    if not mistaken:
-        raise ConfigError(f"{at}: missing 'mistaken_for' (the categories it looks like)", subject=where)
-
-    def keyset(name: str) -> frozenset[str]:
-        words = _str_list(spec.get(name, []), f"{at}.{name}")
-        return frozenset(k for w in words for k in _term_keys_all(w, lang))
-
-    def rule(rest: tuple[str, ...]) -> _Rule:
-        return _Rule(
-            id=rid,
-            mistaken_for=mistaken,
-            explain=str(spec.get("explain", "")),
-            rest=rest,
-            before=keyset("before"),
-            after=keyset("after"),
-            window=int(spec.get("window", 3)),
-            sentence_any=keyset("sentence_any"),
-            sentence_none=keyset("sentence_none"),
-        )
-
-    terms = _str_list(spec.get("terms", []), f"{at}.terms")
-    stems = _str_list(spec.get("stems", []), f"{at}.stems")
-    if not terms and not stems:
-        raise ConfigError(f"{at} has neither 'terms' nor 'stems'", subject=where)
-    for text in terms:
-        keys = _term_keys(text, lang)
-        if not keys:
-            raise ConfigError(f"{at}: term {text!r} has no word in it", subject=where)
-        lex._rule_exact.setdefault(keys[0], []).append(rule(keys[1:]))
-    for text in stems:
-        lex._rule_stems.append((norm_key(fold(text)), rule(())))
-
-
 _lexicons: dict[str, Lexicon] = {}
 _load_lock = threading.Lock()
 
@@ -571,7 +490,7 @@ def load_lexicon(lang: str) -> Lexicon:
                 files = sorted(folder.glob("*.toml"))
                 if not files:
                     raise ConfigError("no lexicon files (*.toml) found", subject=str(folder))
-                got = _compile(lang, files)
+                got = compile_lexicon(lang, files)
             else:
                 got = Lexicon(lang=lang, version="")
             _lexicons[lang] = got
@@ -580,4 +499,6 @@ def load_lexicon(lang: str) -> Lexicon:
 
 def compile_lexicon(lang: str, files: Iterable[Path]) -> Lexicon:
     """Compile lexicon files without the process cache (tests, lexicon editing)."""
-    return _compile(lang, list(files))
+    from miner.analyse.lexicon_compile import compile_files  # the compiler imports this module
+
+    return compile_files(lang, list(files))

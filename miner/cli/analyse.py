@@ -190,7 +190,7 @@ ANALYSIS_COLUMNS: tuple[Column[Analysis], ...] = (
     Column("document", _document, min_width=20),
     Column("lang", lambda a: a.language, shrink=False),
     Column("migrant", lambda a: "yes" if a.migrant else "no", shrink=False),
-    Column("score", lambda a: str(a.score), shrink=False, justify="right"),
+    Column("score", lambda a: str(a.score) if a.scored else "not scored", shrink=False, justify="right"),
     Column("flags", lambda a: ", ".join(f.code for f in a.flags), fit=Fit.WRAP),
     Column("relevance", lambda a: f"{a.relevance:.2f}", wide_only=True),
     Column("domains", lambda a: ", ".join(a.domains), wide_only=True),
@@ -205,7 +205,7 @@ def _where(page: int | None, paragraph: int) -> str:
 
 def _quotes(d: Any, quote: int) -> list[str]:
     return [
-        f"{_where(e.page, e.paragraph)}: “{clip(clean(e.text), quote)}”" for e in d.evidence if not e.negated
+        f"{_where(e.page, e.paragraph)}: “{clip(clean(e.text), quote)}”" for e in d.evidence if e.counted
     ][:2] or ["—"]
 
 
@@ -250,6 +250,7 @@ def print_details(a: Analysis, console: Console, *, wide: bool = False) -> None:
                 ),
                 Column("relevance", lambda s: f"{s.relevance:.2f}", shrink=False, justify="right"),
                 Column("score", lambda s: str(s.score), shrink=False, justify="right"),
+                Column("in scope", lambda s: "yes" if s.in_scope else "", shrink=False),
             ),
             wide=wide,
             title=f"{clean(a.id)}: sections",

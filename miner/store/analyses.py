@@ -83,7 +83,7 @@ class AnalysisStore(StoreBase):
                     rubric_version=analysis.rubric_version,
                     model_version=analysis.model_version,
                     content_hash=analysis.content_hash or digest,
-                    score=None if failed else analysis.score,
+                    score=None if failed or not analysis.scored else analysis.score,
                     relevance=None if failed else analysis.relevance,
                     migrant=None if failed else analysis.migrant,
                     language=analysis.language,
