@@ -92,10 +92,7 @@ def analyse_extracted(
     """
     if doc.kind == "text":
         doc = replace(doc, paragraphs=rejoin_lines(doc.paragraphs))
-    if language:
-        doc = replace(doc, paragraphs=tuple(replace(p, language=language) for p in doc.paragraphs))
-    else:
-        doc = language_stage.assign_languages(doc)
+    doc = _with_languages(doc, language)
     meta = {"kind": doc.kind, "page_count": doc.page_count}
     if not doc.paragraphs:
         reason = "needs OCR: scanned pages and no OCR engine" if doc.needs_ocr else "no text found"
@@ -112,6 +109,37 @@ def analyse_extracted(
         warnings=analysis.warnings + doc.warnings,
     )
     return doc, analysis
+
+
+#: Detector confidence above which a paragraph's language counts as certain.
+PLAIN_CONFIDENCE = 0.85
+#: Paragraphs at least this long decide whether a document is plainly in one language (shorter
+#: ones, headings and list items, are where detectors err).
+PLAIN_CHARS = 200
+
+
+def _with_languages(doc: Extracted, language: str | None = None) -> Extracted:
+    """Every paragraph's language: ``language`` when given; one language for a document whose
+    long paragraphs are all, with confidence, in that language; else the language stage's
+    per-paragraph assignment, which also splits paragraphs that mix languages.
+
+    Why the shortcut: the language stage checks every sentence of every paragraph, which costs
+    more than the rest of the analysis on a short text and only matters when a document mixes
+    languages. The same rule serves every entry point, so a file and its text agree.
+    """
+    if not language:
+        found: set[str] = set()
+        for p in doc.paragraphs:
+            if len(p.text) < PLAIN_CHARS:
+                continue
+            lang, confidence = language_stage.detect_with_confidence(p.text)
+            found.add(lang if confidence >= PLAIN_CONFIDENCE else "")
+            if len(found) > 1 or "" in found:
+                return language_stage.assign_languages(doc)
+        if len(found) != 1:
+            return language_stage.assign_languages(doc)
+        language = found.pop()
+    return replace(doc, paragraphs=tuple(replace(p, language=language) for p in doc.paragraphs))
 
 
 def analyse_bytes(

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from miner.analyse.features import WINDOW, FeatureTables, build_tables, windows
+from miner.analyse.features import WINDOW, FeatureTables, build_tables, count_units, windows
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError
 
@@ -51,6 +51,8 @@ class PassageClassifier:
         try:
             self.version = str(model["version"])
             self._weights: dict[str, float] = {str(k): float(v) for k, v in model["weights"].items()}
+            self._concepts = {k: v for k, v in self._weights.items() if k.startswith(CONCEPT)}
+            self._words = {k: v for k, v in self._weights.items() if not k.startswith(CONCEPT)}
             self._intercept = float(model["intercept"])
             self._thresholds = {str(k): float(v) for k, v in model["thresholds"].items()}
             features = model["features"]
@@ -87,26 +89,16 @@ class PassageClassifier:
     # --- one window -------------------------------------------------------------------------------
 
     def logit(self, feats: set[str]) -> float:
-        """Intercept plus the two L2-normalised blocks of the known features in ``feats``."""
-        weights = self._weights
+        """Intercept plus the two normalised blocks of the known features in ``feats`` (which gets
+        the concepts implied by pairs added and the suppressed ones removed)."""
         self._relate(feats)
-        sc = sw = 0.0
-        nc = nw = 0
-        for f in feats:
-            w = weights.get(f)
-            if w is None:
-                continue
-            if f.startswith(CONCEPT):
-                sc += w
-                nc += 1
-            else:
-                sw += w
-                nw += 1
         z = self._intercept
-        if nc:
-            z += sc / nc**self._pc
-        if nw:
-            z += sw / nw**self._pw
+        concepts = self._concepts.keys() & feats
+        if concepts:
+            z += sum(map(self._concepts.__getitem__, concepts)) / len(concepts) ** self._pc
+        words = self._words.keys() & feats
+        if words:
+            z += sum(map(self._words.__getitem__, words)) / len(words) ** self._pw
         return z
 
     def features(self, keys: Sequence[str], lang: str, words: Sequence[str] | None = None) -> set[str]:
@@ -133,9 +125,9 @@ class PassageClassifier:
 
     def units(self, tokens: Tokens) -> list[set[str]]:
         """Known features of each unit (sentence or slice of a long sentence) of a passage."""
-        weights = self._weights
+        known = self._weights.keys()
         raw = self.tables_for(tokens.lang).units(tokens.keys, tokens.words, tokens.sents)
-        return [{f for f in u if f in weights} for u in raw]
+        return [known & u if u else u for u in raw]
 
     def predict_tokens(self, tokens: Tokens) -> float:
         """Probability (0-1) that a passage is about migrants: the probability of its best window."""
@@ -154,6 +146,16 @@ class PassageClassifier:
         the document's best window, and hence its relevance, does not depend on where the
         paragraphs were cut.
         """
+        if not paragraphs:
+            return []
+        counts = [count_units(len(t.keys), t.sents) if t.keys else 0 for t in paragraphs]
+        if sum(counts) <= self.window:  # one window: no need to place features in units
+            feats: set[str] = set()
+            for t in paragraphs:
+                if t.keys:
+                    feats |= self.tables_for(t.lang).extract(t.keys, t.words)
+            p = _sigmoid(self.logit(feats))
+            return [p if t.keys else _sigmoid(self._intercept) for t in paragraphs]
         units: list[set[str]] = []
         owner: list[int] = []
         for i, tokens in enumerate(paragraphs):
@@ -161,13 +163,10 @@ class PassageClassifier:
             units.extend(us)
             owner.extend([i] * len(us))
         out = [_sigmoid(self._intercept)] * len(paragraphs)
-        if not units:
-            return out
         best = [-math.inf] * len(paragraphs)
-        span = min(self.window, len(units))
         for first, feats in windows(units, self.window):
             z = self.logit(feats)
-            for i in {owner[j] for j in range(first, first + span)}:
+            for i in {owner[j] for j in range(first, first + self.window)}:
                 if z > best[i]:
                     best[i] = z
         return [_sigmoid(z) if z > -math.inf else p for z, p in zip(best, out, strict=True)]
@@ -206,6 +205,14 @@ def _load(path: Path) -> PassageClassifier:
 def load_classifier(path: Path | None = None) -> PassageClassifier:
     """The classifier at ``path`` (default ``<corpora>/models/migrant-classifier.json``).
 
-    Cached per process and path: the model is read once, its per-key caches are shared.
+    Cached per process and path: the model is read once, its per-key caches are shared (and a
+    path is resolved once: resolving costs file-system calls on every document otherwise).
     """
-    return _load((path or default_model_path()).resolve())
+    raw = path or default_model_path()
+    resolved = _resolved.get(raw)
+    if resolved is None:
+        resolved = _resolved[raw] = raw.resolve()
+    return _load(resolved)
+
+
+_resolved: dict[Path, Path] = {}

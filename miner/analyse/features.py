@@ -23,6 +23,7 @@ Cost: one pass over the tokens with one cached dict lookup per token.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,8 @@ class FeatureTables:
     acronyms: Mapping[str, str] = field(default_factory=dict)
     _rules: dict[str, list[ContextRule]] = field(default_factory=dict)
     _cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Keys whose :meth:`of_key` is not empty, and context-rule keys (all of them seen so far).
+    _hit_keys: set[str] = field(default_factory=set)
     _exact: dict[str, str] = field(default_factory=dict)
     _any_stem: re.Pattern[str] | None = None
 
@@ -60,6 +63,7 @@ class FeatureTables:
         for stem, concept in self.stems:
             if stem.startswith("="):
                 self._exact.setdefault(stem[1:], concept)
+        self._hit_keys.update(self._rules)
         inner = [re.escape(s) for s, _ in self.stems if not s.startswith("=")]
         # one C-level search rejects the many keys that contain no stem at all
         self._any_stem = re.compile("|".join(inner)) if inner else None
@@ -81,6 +85,8 @@ class FeatureTables:
             out.append(word)
         got = tuple(out)
         self._cache[key] = got
+        if got:
+            self._hit_keys.add(key)
         return got
 
     def units(
@@ -89,32 +95,62 @@ class FeatureTables:
         """The feature set of each unit of a passage (no combinations yet: see :func:`windows`).
 
         ``keys`` are the folded lemma keys, ``words`` the surface tokens (for acronyms) and
-        ``sents`` each token's sentence number; without ``sents`` the passage is one sentence.
+        ``sents`` each token's sentence number (non-decreasing, from 0); without ``sents`` the
+        passage is one sentence. Hot path: one cached lookup per *distinct* key, then a set
+        membership test per token.
         """
-        out: list[set[str]] = [set()]
-        rules, of_key, acronyms = self._rules, self.of_key, self.acronyms
-        cur_sent = sents[0] if sents else 0
-        size = 0
-        for i, key in enumerate(keys):
-            if sents is not None and sents[i] != cur_sent:
-                cur_sent, size = sents[i], 0
-                out.append(set())
-            elif size >= UNIT_TOKENS:
-                size = 0
-                out.append(set())
-            size += 1
-            feats = self._in_context(keys, i, key) if key in rules else of_key(key)
-            if feats:
-                out[-1].update(feats)
-            if words is not None and acronyms:
-                concept = acronyms.get(words[i])
-                if concept is not None:
-                    out[-1].add(concept)
+        n = len(keys)
+        if not n:
+            return [set()]
+        # unit layout: a sentence of c tokens has ceil(c / UNIT_TOKENS) units
+        counts = Counter(sents) if sents is not None else Counter({0: n})
+        first_token: dict[int, int] = {}
+        first_unit: dict[int, int] = {}
+        token = unit = 0
+        for sent in sorted(counts):
+            first_token[sent], first_unit[sent] = token, unit
+            token += counts[sent]
+            unit += -(-counts[sent] // UNIT_TOKENS)
+        out: list[set[str]] = [set() for _ in range(unit)]
+        rules, of_key = self._rules, self.of_key
+        distinct = set(keys)
+        for key in distinct.difference(self._cache):  # keys never seen before: look them up once
+            of_key(key)
+        hits = distinct & self._hit_keys
+        acronyms = self.acronyms
+        found = set(words) & acronyms.keys() if words is not None and acronyms else set()
+        if not hits and not found:
+            return out
+
+        def unit_of(i: int) -> set[str]:
+            sent = sents[i] if sents is not None else 0
+            return out[first_unit[sent] + (i - first_token[sent]) // UNIT_TOKENS]
+
+        if hits:
+            for i in [i for i, key in enumerate(keys) if key in hits]:
+                key = keys[i]
+                unit_of(i).update(self._in_context(keys, i, key) if key in rules else of_key(key))
+        if found and words is not None:
+            for i in [i for i, word in enumerate(words) if word in found]:
+                unit_of(i).add(acronyms[words[i]])
         return out
 
     def extract(self, keys: Sequence[str], words: Sequence[str] | None = None) -> set[str]:
-        """The features of a whole passage as one window (training on whole texts, tests)."""
-        feats: set[str] = set().union(*self.units(keys, words))
+        """The features of a whole passage as one window (equal to the union of its units, with
+        combinations), without placing each feature in its unit: the short-passage fast path."""
+        distinct = set(keys)
+        for key in distinct.difference(self._cache):
+            self.of_key(key)
+        feats: set[str] = set()
+        rules = self._rules
+        for key in distinct & self._hit_keys:
+            if key not in rules:
+                feats.update(self._cache[key])
+                continue
+            for i in [i for i, k in enumerate(keys) if k == key]:
+                feats.update(self._in_context(keys, i, key))
+        if words is not None and self.acronyms:
+            feats.update(self.acronyms[w] for w in set(words) & self.acronyms.keys())
         return self.combined(feats)
 
     def combined(self, feats: set[str]) -> set[str]:
@@ -136,6 +172,15 @@ class FeatureTables:
                 hit = (concept,) if concept else ()
                 return (*hit, word) if word else hit
         return self.of_key(key)
+
+
+def count_units(n_tokens: int, sents: Sequence[int] | None) -> int:
+    """How many units :meth:`FeatureTables.units` cuts a passage of ``n_tokens`` tokens into."""
+    if not n_tokens:
+        return 1
+    if sents is None:
+        return -(-n_tokens // UNIT_TOKENS)
+    return sum(-(-c // UNIT_TOKENS) for c in Counter(sents).values())
 
 
 def _occurs(sequences: Sequence[str], keys: Sequence[str]) -> bool:
