@@ -49,6 +49,7 @@ POSITIVE = [
     ("fr", "La lutte contre la discrimination à l'embauche passe par des contrôles de l'inspection."),
     ("nl", "Belgen van Marokkaanse afkomst worden vaker afgewezen bij een sollicitatie."),
     ("fr", "Les travailleurs d'origine turque sont surreprésentés dans le secteur du nettoyage."),
+    ("fr", "Les femmes d'origine maghrébine rencontrent des obstacles supplémentaires à l'embauche."),
     # naming the group only to say that nothing is done for them is still about them (codebook)
     ("nl", "Voor werkzoekenden met een migratieachtergrond voorziet dit plan geen specifieke maatregelen."),
     ("fr", "Ce plan ne prévoit aucune action ciblée pour les personnes issues de l'immigration."),
@@ -74,6 +75,7 @@ NEGATIVE = [
         "Na de migratie van data naar het nieuwe platform kunnen scholen hun leerlingen digitaal opvolgen.",
     ),
     ("nl", "De datamigratie van het personeelsdossier is in maart voltooid."),
+    ("fr", "La migration vers le nouveau logiciel de paie des enseignants aura lieu en janvier."),
     ("fr", "L'importation de chiots originaires de l'étranger sera soumise à un contrôle vétérinaire."),
     ("nl", "Nieuwkomers op de arbeidsmarkt, de jongeren die pas van school komen, krijgen een mentor."),
     ("nl", "Een werkgever die een langdurig zieke werknemer laat re-integreren, krijgt een premie."),

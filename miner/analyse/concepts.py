@@ -243,8 +243,13 @@ COMBINE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: (trigger, concept): a window with the trigger loses the concept. Ethnic conflicts and genocide
-#: abroad are not about ethnic minorities in Belgium.
-SUPPRESS: tuple[tuple[str, str], ...] = (("c:ethnic-conflict", "c:ethnic"),)
+#: abroad are not about ethnic minorities in Belgium. A specific concept subsumes its generic one
+#: (racism is a discrimination, "integratie en inburgering" an integration): the generic one, weak
+#: on its own, must not water the specific one down in the normalised concept block.
+SUPPRESS: tuple[tuple[str, str], ...] = (
+    ("c:ethnic-conflict", "c:ethnic"),
+    ("c:racism", "c:discrimination"),
+)
 
 #: Prior knowledge given to the model as one-concept pseudo-passages: concept -> (label, weight
 #: relative to ``Params.prior_weight``). A passage that says only "asylum seekers" is about
@@ -299,7 +304,7 @@ _DIPLOMA_FR = ("diplome", "qualification", "competence")
 #: A nationality adjective just before ("van Marokkaanse afkomst", "van diverse herkomst") or just
 #: after ("d'origine rwandaise", "d'origine turque") a word for origin.
 _NATIONALITY_NL = r"(^| )van [a-z-]*(s|sch|ees)$"
-_NATIONALITY_FR = r"^(?!belg)[a-z-]*(aine?|aise?|oise?|que|ienne?|enne?|ane?|c)$"
+_NATIONALITY_FR = r"^(?!belg)[a-z-]*(aine?|aise?|oise?|que|ienne?|enne?|ane?|ine?|ole?|c)$"
 #: Dutch "anderstaligen" in the Flemish periphery are French-speaking Belgians (the codebook's
 #: exception), recognised from the periphery's own words nearby.
 _PERIPHERY = (r"~(^| )(rand|randgemeente\w*|faciliteit\w*)( |$)",)
@@ -314,8 +319,8 @@ CONTEXT: dict[str, tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], int],
     "other": (),
     "nl": (
         ("integratie", "c:leefloon", ("maatschappelijk",), (), 2),
-        ("integratie", "", (), _IT, 3),
-        ("migratie", "", (), _IT, 3),
+        ("integratie", "", (), _IT, 4),
+        ("migratie", "", (), _IT, 4),
         # "van buitenlandse herkomst", "land van herkomst": the usual Dutch for a migration background
         ("herkomst", "c:migration", ("buitenlands", "vreemd", "allochtoon", "land van", "landen van",
                                      "~" + _NATIONALITY_NL), (), 2),
@@ -348,8 +353,8 @@ CONTEXT: dict[str, tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], int],
         ("integration", "c:newcomer", ("parcour de", "parcours de", "trajet de"), (), 2),
         ("integration", "c:integration-service", ("centre regional de", "initiative local de"), (), 3),
         ("integration", "c:integration-policy", ("politique de",), (), 2),
-        ("integration", "", (), _IT, 3),
-        ("migration", "", (), _IT, 3),
+        ("integration", "", (), _IT, 4),
+        ("migration", "", (), _IT, 4),
         ("origine", "", ("a le",), (), 2),
         ("origine", "c:migration", ("pays de",), (), 2),
         ("origine", "c:migration", (), ("~" + _NATIONALITY_FR,), 1),
