@@ -6,10 +6,10 @@ model is a logistic regression trained with scikit-learn (:mod:`miner.analyse.tr
 to JSON: ``{feature: weight}``, an intercept, per-language thresholds and the feature tables.
 JSON, not pickle: reviewable, reproducible and safe to load.
 
-A window's logit is ``b + sum(w_c) / sqrt(n_c) + sum(w_w) / sqrt(n_w)``: concept features
-(``c:``) and word features (``w:``) are L2-normalised as two separate blocks, so that a concept is
-not drowned by the many ordinary words around it. That is exactly scikit-learn's pipeline over two
-binary, L2-normalised blocks. A passage scores its best window (:mod:`miner.analyse.features`):
+A window's logit is ``b + sum(w_c) / n_c ** p_c + sum(w_w) / n_w ** p_w`` over its known concept
+(``c:``) and word (``w:``) features: the two blocks are normalised apart (powers in the model
+file; 0.5 is the L2 norm), so that a concept is not drowned by the many ordinary words around it.
+That is exactly the logistic regression of :class:`miner.analyse.train.LinearModel`. A passage scores its best window (:mod:`miner.analyse.features`):
 a long text is not diluted, and a text cut into paragraphs scores like the same text in one piece.
 
 Languages: Dutch and French have their own tables, mapping words to shared concept ids so both

@@ -9,8 +9,9 @@ Data (:mod:`miner.analyse.trainsets`): the federal Chamber's written questions w
 own theme tags, 1,000 official Dutch/French question pairs (unlabelled: they teach which French
 key translates which Dutch key, and self-training across them aligns the two languages), and the
 annotated plan passages (the project team's codebook labels). Method: binary concept and word
-features (:mod:`miner.analyse.features`), each block L2-normalised, logistic regression; the
-weights are exported as a plain table so that inference needs neither scikit-learn nor pickle.
+features (:mod:`miner.analyse.features`), the two blocks normalised apart, logistic regression on
+whole texts then on their best windows; the weights are exported as a plain table so that
+inference needs neither scikit-learn nor pickle. Model card: ``corpora/models/README.md``.
 """
 
 from __future__ import annotations
@@ -393,7 +394,7 @@ def train(corpus: Corpus, params: Params) -> dict[str, Any]:
     return {
         **out,
         "task": "migrant: is this passage about people with a migration background?",
-        "method": "binary concept and word features (two L2-normalised blocks), logistic regression "
+        "method": "binary concept and word features (two blocks normalised apart), logistic regression "
         f"(scikit-learn), C={params.c}, class_weight=balanced; best window of {params.window} units"
         + (f"; non-default parameters {changed}" if changed else ""),
         "measured": cv,

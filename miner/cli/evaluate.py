@@ -89,6 +89,11 @@ def print_plan_report(plan: dict[str, Any], console: Console) -> None:
             "migrant F1, CV, nested threshold",
             *(_fmt((cv.get(name) or {}).get("nested_f1")) for name, _ in cols),
         )
+        blind = cv.get("not_trained_on_them") or {}
+        if blind:
+            table.add_row(
+                "migrant F1 (P / R), model not trained on them", *(_prf(blind.get(n)) for n, _ in cols)
+            )
     table.add_section()
     for d in DIMENSIONS:
         table.add_row(f"kappa {d}", *(_fmt(f["kappa"][d]) for _, f in cols))
