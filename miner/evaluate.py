@@ -238,9 +238,10 @@ def evaluate(
 ) -> dict[str, Any]:
     """All figures as a JSON-ready dict: systems side by side, plus the cross-validated figures.
 
-    ``pipeline``: True requires the end-to-end pipeline, False skips it, None uses it when present.
-    ``plans``: the annotated plan passages (end-to-end): True requires them, False skips them, None
-    measures them when their file is present and the pipeline is used.
+    ``pipeline``: the end-to-end column on the Chamber questions and pairs (4,500 analyses): True
+    requires it, False skips it, None adds it when the pipeline imports.
+    ``plans``: the annotated plan passages (always end-to-end, 203 analyses): True requires them,
+    False skips them, None measures them when their file is present.
     """
     data = load_data(corpora)
     clf = classifier or load_classifier()
@@ -258,7 +259,7 @@ def evaluate(
         else:
             note = "end-to-end pipeline not importable: score gap not measured"
     plan_report = None
-    if plans or (plans is None and pipeline is not False and (corpora / PLAN_PASSAGES).is_file()):
+    if plans or (plans is None and (corpora / PLAN_PASSAGES).is_file()):
         from miner.evaluate_plans import evaluate_plans
 
         plan_report = evaluate_plans(corpora, measured=clf.meta.get("measured"))

@@ -153,5 +153,13 @@ def test_rejoin_lines() -> None:
         Paragraph(1, "de regering volgt op.", section="Opvolging"),
     ]
     assert len(rejoin_lines(heading)) == 2
+    items = rejoin_lines(paras("Drie maatregelen voor", "- opleiding", "- taal voor", "- werk", "Dit is af."))
+    assert [p.text for p in items] == [
+        "Drie maatregelen voor",
+        "- opleiding",
+        "- taal voor",
+        "- werk",
+        "Dit is af.",
+    ]
     got = rejoin_lines(paras("De regering", "op vraag van de", "Koning.", "Nieuw."))
     assert [(p.index, p.text) for p in got] == [(0, "De regering op vraag van de Koning."), (1, "Nieuw.")]

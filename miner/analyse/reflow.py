@@ -37,6 +37,8 @@ _CONTINUES = frozenset(_CONTINUING.split())
 _ENDS_SENTENCE = re.compile(r"[.!?:;…]['\"»”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _FIRST_WORD = re.compile(r"^\W*(\w+)")
+#: A list item ("- opleiding", "• taal", "3. werk", "b) onderwijs") starts its own paragraph.
+_LIST_ITEM = re.compile(r"^([-–•*·▪]|\d{1,3}[.)]|[a-z][.)])\s")
 #: A hyphen before these is a suspended compound ("arbeids- en onderwijsbeleid"), kept as such.
 _CONJUNCTIONS = frozenset({"en", "of", "tot", "et", "ou", "und", "oder", "and", "or"})
 
@@ -63,7 +65,7 @@ def _continues(a: Paragraph, b: Paragraph, width: int | None) -> bool:
     if a.section != b.section or a.page != b.page or b.text == b.section or a.text == a.section:
         return False
     text, nxt = a.text.rstrip(), b.text.lstrip()
-    if not text or not nxt or _ENDS_SENTENCE.search(text):
+    if not text or not nxt or _ENDS_SENTENCE.search(text) or _LIST_ITEM.match(nxt):
         return False
     if nxt[0].islower() or _HYPHENATED.search(text) or text.endswith(","):
         return True

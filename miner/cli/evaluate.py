@@ -125,7 +125,7 @@ def evaluate(
     ),
     format: str = typer.Option("table", "--format", "-f", help="table (readable) or json."),
     pipeline: bool = typer.Option(
-        True, "--pipeline/--no-pipeline", help="Also measure end-to-end, if present."
+        True, "--pipeline/--no-pipeline", help="Also measure the Chamber sets end-to-end (slower)."
     ),
     plans: bool = typer.Option(
         True, "--plans/--no-plans", help="Also measure the annotated plan passages, if present."
