@@ -4,8 +4,10 @@ Run: ``.venv/bin/python bench/bench_classifier.py [--repeat 3]`` (needs ../share
 
 On the unique Chamber question texts, prints words/s of: spaCy's blank tokenizer alone (the
 baseline), ``miner.analyse.nlp.tokenize``, ``PassageClassifier.predict_tokens`` alone (on tokens
-made beforehand), and tokenize + predict, each as a ratio to the baseline. The first round starts
-with cold caches (a fresh process); the median over ``--repeat`` rounds is reported.
+made beforehand; most questions fit in one window), the same texts as long documents of 20
+questions each (``predict_paragraphs``: every sentence window scored), and tokenize + predict,
+each as a ratio to the baseline. The first round starts with cold caches (a fresh process); the
+median over ``--repeat`` rounds is reported.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ def main() -> None:
     warm_up(("nl",))
     clf = load_classifier()
     words = sum(len(nlp.tokenizer(t)) for t in texts)
-    rounds: dict[str, list[float]] = {"spacy": [], "tokenize": [], "predict": [], "tokenize+predict": []}
+    rounds: dict[str, list[float]] = {
+        "spacy": [],
+        "tokenize": [],
+        "predict": [],
+        "predict documents": [],
+        "tokenize+predict": [],
+    }
     for _ in range(args.repeat):
         t = time.perf_counter()
         for x in texts:
@@ -49,6 +57,10 @@ def main() -> None:
         for tok in toks:
             clf.predict_tokens(tok)
         rounds["predict"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for i in range(0, len(toks), 20):
+            clf.predict_paragraphs(toks[i : i + 20])
+        rounds["predict documents"].append(time.perf_counter() - t)
         rounds["tokenize+predict"].append(rounds["tokenize"][-1] + rounds["predict"][-1])
     base = statistics.median(rounds["spacy"])
     print(f"{len(texts)} texts, {words} words, median of {args.repeat} rounds")

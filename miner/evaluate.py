@@ -11,6 +11,9 @@ when it is importable):
 The classifier was trained on these questions, so its figures here are *in-sample*; the honest
 out-of-sample figures (cross-validation, cross-fitting) are measured at training time and stored
 in the model file, and :func:`evaluate` reports them beside.
+
+When the annotated plan passages are present, the report adds their figures (``migrant``, the
+seven dimensions, flags, evidence; :mod:`miner.evaluate_plans`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, Protocol
 
 from miner.analyse.classifier import PassageClassifier, load_classifier
 from miner.analyse.nlp import Tokens, tokenize
-from miner.analyse.train import PAIRS, QUESTIONS, is_migration_question
+from miner.analyse.trainsets import PAIRS, PLAN_PASSAGES, QUESTIONS, is_migration_question
 from miner.errors import ConfigError
 
 
@@ -227,11 +230,18 @@ def evaluate_pipeline(analyse: AnalyseText, data: Data) -> SystemReport:
 
 
 def evaluate(
-    corpora: Path, classifier: PassageClassifier | None = None, *, pipeline: bool | None = None
+    corpora: Path,
+    classifier: PassageClassifier | None = None,
+    *,
+    pipeline: bool | None = None,
+    plans: bool | None = None,
 ) -> dict[str, Any]:
     """All figures as a JSON-ready dict: systems side by side, plus the cross-validated figures.
 
-    ``pipeline``: True requires the end-to-end pipeline, False skips it, None uses it when present.
+    ``pipeline``: the end-to-end column on the Chamber questions and pairs (4,500 analyses): True
+    requires it, False skips it, None adds it when the pipeline imports.
+    ``plans``: the annotated plan passages (always end-to-end, 203 analyses): True requires them,
+    False skips them, None measures them when their file is present.
     """
     data = load_data(corpora)
     clf = classifier or load_classifier()
@@ -248,6 +258,11 @@ def evaluate(
             raise ConfigError("the end-to-end pipeline (miner.pipeline.analyse_text) is not importable")
         else:
             note = "end-to-end pipeline not importable: score gap not measured"
+    plan_report = None
+    if plans or (plans is None and (corpora / PLAN_PASSAGES).is_file()):
+        from miner.evaluate_plans import evaluate_plans
+
+        plan_report = evaluate_plans(corpora, measured=clf.meta.get("measured"))
     return {
         "corpora": str(corpora),
         "model_version": clf.version,
@@ -255,5 +270,6 @@ def evaluate(
         "in_sample": "classifier figures on the Chamber questions and pairs are in-sample (trained on them)",
         "cross_validated": clf.meta.get("measured"),
         "systems": [asdict(s) for s in systems],
+        "plan_passages": plan_report,
         "note": note,
     }

@@ -1,8 +1,10 @@
 """The analysis pipeline: extract -> language -> analyse -> score, with no database and no Celery.
 
 The CLI, the crawl job and the workers all call these functions, so that a document gets the same
-answer wherever it is analysed. Everything here is pure with respect to storage: the caller decides
-what to keep.
+answer wherever it is analysed: a plain-text file (``miner analyse FILE``) and the same text sent as
+one JSON line (``miner analyse --jsonl``) go through the very same steps (paragraphs on blank lines,
+wrapped lines rejoined, language per paragraph, relevance from the best sentence window).
+Everything here is pure with respect to storage: the caller decides what to keep.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 from miner.analyse import language as language_stage
 from miner.analyse.classifier import load_classifier
 from miner.analyse.nlp import Tokens, tokenize
+from miner.analyse.reflow import rejoin_lines
 from miner.config import get_settings
-from miner.extract import extract, read_document
+from miner.extract import extract, extract_plain_text, read_document
 from miner.records import Analysis, Extracted, Paragraph, content_hash
 from miner.score import load_rubric, score_document
 
@@ -32,11 +35,16 @@ def analyse_paragraphs(
     title: str | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Analysis:
-    """Score paragraphs whose ``language`` is already set."""
+    """Score paragraphs whose ``language`` is already set.
+
+    A paragraph's relevance is the probability of the best sentence window that overlaps it;
+    windows run across paragraph boundaries, so where the text was cut into paragraphs does not
+    change the document's relevance (:meth:`PassageClassifier.predict_paragraphs`).
+    """
     classifier = load_classifier()
     rubric = load_rubric()
     tokens = _tokens_for(paragraphs)
-    relevance = [classifier.predict_tokens(t) for t in tokens]
+    relevance = classifier.predict_paragraphs(tokens)
     dominant = _dominant_language(paragraphs)
     override = get_settings().migrant_threshold
     threshold = override if override is not None else classifier.threshold_for(dominant)
@@ -61,23 +69,30 @@ def _dominant_language(paragraphs: Sequence[Paragraph]) -> str:
 
 
 def analyse_text(doc_id: str, text: str, lang: str | None = None) -> Analysis:
-    """Analyse one passage of plain text (one JSON line of ``miner analyse --jsonl``).
+    """Analyse plain text (one JSON line of ``miner analyse --jsonl``) exactly as a text file.
 
-    The whole text is one passage: the classifier was trained on whole questions, and a short text
-    split into paragraphs would lose the context that decides it. ``lang`` wins over detection.
+    The text goes through the plain-text extractor (paragraphs on blank lines, ``#`` headings),
+    so the answer equals ``miner analyse`` on a file holding the same text. ``lang`` wins over
+    detection for every paragraph.
     """
-    text = text.strip()
-    language = lang or language_stage.detect(text)
-    paragraph = Paragraph(index=0, text=text, page=None, language=language)
-    analysis = analyse_paragraphs(doc_id, [paragraph])
-    return replace(analysis, kind="text", content_hash=content_hash(text.encode("utf-8")))
+    data = text.encode("utf-8")
+    doc = extract_plain_text(text, name=doc_id)
+    _, analysis = analyse_extracted(doc_id, doc, digest=content_hash(data), language=lang)
+    return replace(analysis, kind="text")
 
 
 def analyse_extracted(
-    doc_id: str, doc: Extracted, *, digest: str | None = None
+    doc_id: str, doc: Extracted, *, digest: str | None = None, language: str | None = None
 ) -> tuple[Extracted, Analysis]:
-    """Language per paragraph, then analysis and scoring of an extracted document."""
-    doc = language_stage.assign_languages(doc)
+    """Language per paragraph, then analysis and scoring of an extracted document.
+
+    Plain text has its wrapped lines rejoined first (:mod:`miner.analyse.reflow`); other formats
+    carry their own paragraph structure. ``language`` sets every paragraph's language instead of
+    detecting it.
+    """
+    if doc.kind == "text":
+        doc = replace(doc, paragraphs=rejoin_lines(doc.paragraphs))
+    doc = _with_languages(doc, language)
     meta = {"kind": doc.kind, "page_count": doc.page_count}
     if not doc.paragraphs:
         reason = "needs OCR: scanned pages and no OCR engine" if doc.needs_ocr else "no text found"
@@ -94,6 +109,37 @@ def analyse_extracted(
         warnings=analysis.warnings + doc.warnings,
     )
     return doc, analysis
+
+
+#: Detector confidence above which a paragraph's language counts as certain.
+PLAIN_CONFIDENCE = 0.85
+#: Paragraphs at least this long decide whether a document is plainly in one language (shorter
+#: ones, headings and list items, are where detectors err).
+PLAIN_CHARS = 200
+
+
+def _with_languages(doc: Extracted, language: str | None = None) -> Extracted:
+    """Every paragraph's language: ``language`` when given; one language for a document whose
+    long paragraphs are all, with confidence, in that language; else the language stage's
+    per-paragraph assignment, which also splits paragraphs that mix languages.
+
+    Why the shortcut: the language stage checks every sentence of every paragraph, which costs
+    more than the rest of the analysis on a short text and only matters when a document mixes
+    languages. The same rule serves every entry point, so a file and its text agree.
+    """
+    if not language:
+        found: set[str] = set()
+        for p in doc.paragraphs:
+            if len(p.text) < PLAIN_CHARS:
+                continue
+            lang, confidence = language_stage.detect_with_confidence(p.text)
+            found.add(lang if confidence >= PLAIN_CONFIDENCE else "")
+            if len(found) > 1 or "" in found:
+                return language_stage.assign_languages(doc)
+        if len(found) != 1:
+            return language_stage.assign_languages(doc)
+        language = found.pop()
+    return replace(doc, paragraphs=tuple(replace(p, language=language) for p in doc.paragraphs))
 
 
 def analyse_bytes(

@@ -39,11 +39,13 @@ MIN_SCORED_SHARE = 0.5
 def document_relevance(probs: Sequence[float], weights: Sequence[int], rubric: Rubric) -> float:
     """How much a document is about people with a migration background (0-1).
 
-    One passage: its probability. More: the mean of the ``top_k`` passage probabilities (the
-    document says something about the group somewhere) damped by how much of the text does so:
-    ``top x (floor + (1 - floor) x min(1, share / full_share))`` with ``share`` the word-weighted
-    mean probability. A 200-page agreement with one strong chapter keeps >= ``floor`` of its top
-    passages' probability; a plan whose every chapter is relevant keeps all of it.
+    ``probs`` are the paragraphs' probabilities, each the probability of the best sentence window
+    overlapping the paragraph (:meth:`PassageClassifier.predict_paragraphs`); ``weights`` their
+    word counts. One paragraph: its probability. More: the mean of the ``top_k`` probabilities
+    damped by how much of the text is relevant, ``top x (floor + (1 - floor) x min(1, share /
+    full_share))`` with ``share`` the word-weighted mean probability. The shipped rubric sets
+    ``top_k = 1, floor = 1``: the best window decides, so that relevance does not depend on the
+    document's length or on where its paragraphs were cut (``[relevance]`` in rubric.toml).
     """
     if not probs:
         return 0.0

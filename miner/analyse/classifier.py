@@ -4,28 +4,41 @@ Why a plain weight table: inference runs inside the analysis stage, which must s
 the raw tokenizer's throughput, so it cannot afford scikit-learn's vectorisers per passage. The
 model is a logistic regression trained with scikit-learn (:mod:`miner.analyse.train`) and exported
 to JSON: ``{feature: weight}``, an intercept, per-language thresholds and the feature tables.
-A prediction is ``sigmoid(b + sum(w) / sqrt(n))`` over the passage's known features, which is
-exactly scikit-learn's binary, L2-normalised pipeline. JSON, not pickle: reviewable, reproducible
-and safe to load.
+JSON, not pickle: reviewable, reproducible and safe to load.
+
+A window's logit is ``b + sum(w_c) / n_c ** p_c + sum(w_w) / n_w ** p_w`` over its known concept
+(``c:``) and word (``w:``) features: the two blocks are normalised apart (powers in the model
+file; 0.5 is the L2 norm), so that a concept is not drowned by the many ordinary words around it.
+That is exactly the logistic regression of :class:`miner.analyse.train.LinearModel`. A passage scores its best window (:mod:`miner.analyse.features`):
+a long text is not diluted, and a text cut into paragraphs scores like the same text in one piece.
 
 Languages: Dutch and French have their own tables, mapping words to shared concept ids so both
-languages use the same weights. Any other language uses both tables at once (stems such as
-"migra", "racis", "discrimin", "asyl" also catch English and German words).
+languages use the same weights. Any other language uses the stems of every table at once ("migra",
+"racis", "discrimin", "asyl" also catch English and German words).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from miner.analyse.features import FeatureTables, build_tables
+from miner.analyse.features import WINDOW, FeatureTables, build_tables, count_units, windows
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError
 
 MODEL_FILE = "migrant-classifier.json"
+#: Prefix of the concept block; every other feature is in the word block.
+CONCEPT = "c:"
+
+
+def _sigmoid(z: float) -> float:
+    if z < -60:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 class PassageClassifier:
@@ -38,53 +51,125 @@ class PassageClassifier:
         try:
             self.version = str(model["version"])
             self._weights: dict[str, float] = {str(k): float(v) for k, v in model["weights"].items()}
+            self._concepts = {k: v for k, v in self._weights.items() if k.startswith(CONCEPT)}
+            self._words = {k: v for k, v in self._weights.items() if not k.startswith(CONCEPT)}
             self._intercept = float(model["intercept"])
             self._thresholds = {str(k): float(v) for k, v in model["thresholds"].items()}
             features = model["features"]
+            acronyms = {str(k): str(v) for k, v in model.get("acronyms", {}).items()}
             self._tables = {
-                lang: build_tables(spec["stems"], spec["context"], spec["words"], spec.get("combine", ()))
+                lang: build_tables(
+                    spec["stems"], spec["context"], spec["words"], spec.get("combine", ()), acronyms
+                )
                 for lang, spec in features.items()
             }
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self._combine = tuple((str(a), str(b), str(c)) for a, b, c in model.get("combine", ()))
+            self._suppress = tuple((str(a), str(b)) for a, b in model.get("suppress", ()))
+            self.window = int(model.get("window", WINDOW))
+            powers = model.get("norm_powers", {})
+            self._pc = float(powers.get("concepts", 0.5))
+            self._pw = float(powers.get("words", 0.5))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise ConfigError(
                 f"classifier model is malformed ({type(exc).__name__}: {exc}); retrain it"
             ) from exc
         self.threshold = self._thresholds.get("default", 0.5)
         self._fallback = self._tables.get("other") or build_tables(
-            [s for spec in features.values() for s in spec["stems"]], [], {}
+            [s for spec in features.values() for s in spec["stems"]], [], {}, (), acronyms
         )
         self.meta: dict[str, Any] = {k: model[k] for k in ("task", "method", "measured") if k in model}
 
     def threshold_for(self, lang: str) -> float:
-        """Decision threshold for ``migrant`` in ``lang`` (French is calibrated to match Dutch)."""
+        """Decision threshold for ``migrant`` in ``lang``."""
         return self._thresholds.get(lang, self.threshold)
 
     def tables_for(self, lang: str) -> FeatureTables:
         return self._tables.get(lang, self._fallback)
 
-    def features(self, keys: tuple[str, ...] | list[str], lang: str) -> set[str]:
-        """The passage's features that the model knows."""
-        weights = self._weights
-        return {f for f in self.tables_for(lang).extract(keys) if f in weights}
+    # --- one window -------------------------------------------------------------------------------
 
-    def decision(self, keys: tuple[str, ...] | list[str], lang: str) -> float:
-        """The logit: intercept plus the L2-normalised sum of the passage's feature weights."""
-        feats = self.features(keys, lang)
-        if not feats:
-            return self._intercept
-        weights = self._weights
-        return self._intercept + sum(weights[f] for f in feats) / math.sqrt(len(feats))
+    def logit(self, feats: set[str]) -> float:
+        """Intercept plus the two normalised blocks of the known features in ``feats`` (which gets
+        the concepts implied by pairs added and the suppressed ones removed)."""
+        self._relate(feats)
+        z = self._intercept
+        concepts = self._concepts.keys() & feats
+        if concepts:
+            z += sum(map(self._concepts.__getitem__, concepts)) / len(concepts) ** self._pc
+        words = self._words.keys() & feats
+        if words:
+            z += sum(map(self._words.__getitem__, words)) / len(words) ** self._pw
+        return z
 
-    def predict_keys(self, keys: tuple[str, ...] | list[str], lang: str) -> float:
-        """Probability (0-1) that a passage with these folded lemma keys is about migrants."""
-        z = self.decision(keys, lang)
-        if z < -60:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+    def features(self, keys: Sequence[str], lang: str, words: Sequence[str] | None = None) -> set[str]:
+        """The features of a whole passage (as one window) that the model knows."""
+        weights = self._weights
+        feats = self._relate(self.tables_for(lang).extract(keys, words))
+        return {f for f in feats if f in weights}
+
+    def _relate(self, feats: set[str]) -> set[str]:
+        """Add the concepts implied by pairs, drop the ones a trigger suppresses (in place)."""
+        for a, b, implied in self._combine:
+            if a in feats and b in feats:
+                feats.add(implied)
+        for trigger, concept in self._suppress:
+            if trigger in feats:
+                feats.discard(concept)
+        return feats
+
+    def predict_keys(self, keys: Sequence[str], lang: str, words: Sequence[str] | None = None) -> float:
+        """Probability for a whole passage scored as one window (what training fits)."""
+        return _sigmoid(self.logit(self.tables_for(lang).extract(keys, words)))
+
+    # --- passages and documents -------------------------------------------------------------------
+
+    def units(self, tokens: Tokens) -> list[set[str]]:
+        """Known features of each unit (sentence or slice of a long sentence) of a passage."""
+        known = self._weights.keys()
+        raw = self.tables_for(tokens.lang).units(tokens.keys, tokens.words, tokens.sents)
+        return [known & u if u else u for u in raw]
 
     def predict_tokens(self, tokens: Tokens) -> float:
-        """Probability (0-1) for one tokenised passage."""
-        return self.predict_keys(tokens.keys, tokens.lang)
+        """Probability (0-1) that a passage is about migrants: the probability of its best window."""
+        return self.predict_paragraphs([tokens])[0]
+
+    def predict_units(self, units: Sequence[set[str]]) -> float:
+        """Probability of the best window of a passage given its units' features (training, CV)."""
+        if not units:
+            return _sigmoid(self._intercept)
+        return _sigmoid(max(self.logit(feats) for _, feats in windows(units, self.window)))
+
+    def predict_paragraphs(self, paragraphs: Sequence[Tokens]) -> list[float]:
+        """Per paragraph, the probability of the best window that overlaps it.
+
+        Windows run across paragraph boundaries (units are sentences of the whole document), so
+        the document's best window, and hence its relevance, does not depend on where the
+        paragraphs were cut.
+        """
+        if not paragraphs:
+            return []
+        counts = [count_units(len(t.keys), t.sents) if t.keys else 0 for t in paragraphs]
+        if sum(counts) <= self.window:  # one window: no need to place features in units
+            feats: set[str] = set()
+            for t in paragraphs:
+                if t.keys:
+                    feats |= self.tables_for(t.lang).extract(t.keys, t.words)
+            p = _sigmoid(self.logit(feats))
+            return [p if t.keys else _sigmoid(self._intercept) for t in paragraphs]
+        units: list[set[str]] = []
+        owner: list[int] = []
+        for i, tokens in enumerate(paragraphs):
+            us = self.units(tokens) if tokens.keys else []
+            units.extend(us)
+            owner.extend([i] * len(us))
+        out = [_sigmoid(self._intercept)] * len(paragraphs)
+        best = [-math.inf] * len(paragraphs)
+        for first, feats in windows(units, self.window):
+            z = self.logit(feats)
+            for i in {owner[j] for j in range(first, first + self.window)}:
+                if z > best[i]:
+                    best[i] = z
+        return [_sigmoid(z) if z > -math.inf else p for z, p in zip(best, out, strict=True)]
 
     def is_migrant(self, tokens: Tokens) -> bool:
         return self.predict_tokens(tokens) >= self.threshold_for(tokens.lang)
@@ -120,6 +205,14 @@ def _load(path: Path) -> PassageClassifier:
 def load_classifier(path: Path | None = None) -> PassageClassifier:
     """The classifier at ``path`` (default ``<corpora>/models/migrant-classifier.json``).
 
-    Cached per process and path: the model is read once, its per-key caches are shared.
+    Cached per process and path: the model is read once, its per-key caches are shared (and a
+    path is resolved once: resolving costs file-system calls on every document otherwise).
     """
-    return _load((path or default_model_path()).resolve())
+    raw = path or default_model_path()
+    resolved = _resolved.get(raw)
+    if resolved is None:
+        resolved = _resolved[raw] = raw.resolve()
+    return _load(resolved)
+
+
+_resolved: dict[Path, Path] = {}

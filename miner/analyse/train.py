@@ -2,13 +2,16 @@
 
 Run ``python -m miner.analyse.train [--corpora PATH]``: it rewrites
 ``corpora/models/migrant-classifier.json`` byte for byte the same on the same data (fixed seeds,
-sorted tables, rounded weights), and prints the cross-validated figures that go in the model card.
+sorted tables, deterministic solver), and prints the cross-validated figures that go in the model
+card (:mod:`miner.analyse.crossval`).
 
-Data (none of it written here): the federal Chamber's written questions with the Chamber's own
-theme tags (positive = a migration theme, see :data:`MIGRATION_THEMES`), and 1,000 official
-Dutch/French question pairs, used without labels to learn which French key translates which Dutch
-key. Method: binary features (:mod:`miner.analyse.features`), L2-normalised, logistic regression;
-the weights are exported as a plain table so that inference needs neither scikit-learn nor pickle.
+Data (:mod:`miner.analyse.trainsets`): the federal Chamber's written questions with the Chamber's
+own theme tags, 1,000 official Dutch/French question pairs (unlabelled: they teach which French
+key translates which Dutch key, and self-training across them aligns the two languages), and the
+annotated plan passages (the project team's codebook labels). Method: binary concept and word
+features (:mod:`miner.analyse.features`), the two blocks normalised apart, logistic regression on
+whole texts then on their best windows; the weights are exported as a plain table so that
+inference needs neither scikit-learn nor pickle. Model card: ``corpora/models/README.md``.
 """
 
 from __future__ import annotations
@@ -18,31 +21,44 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from miner.analyse.concepts import COMBINE, CONTEXT, PRIOR, STEMS
-from miner.analyse.features import FeatureTables, build_tables
+from miner.analyse.classifier import CONCEPT, PassageClassifier
+from miner.analyse.concepts import ACRONYMS, COMBINE, CONTEXT, PRIOR, STEMS, SUPPRESS
+from miner.analyse.features import WINDOW, FeatureTables, build_tables, windows
+from miner.analyse.trainsets import (
+    MIGRATION_THEMES,
+    PAIRS,
+    PLAN_PASSAGES,
+    QUESTIONS,
+    Corpus,
+    Text,
+    is_migration_question,
+    load_corpus,
+)
 
-VERSION = "migrant-clf-2026.11-1"
+__all__ = [
+    "MIGRATION_THEMES",
+    "PAIRS",
+    "PLAN_PASSAGES",
+    "QUESTIONS",
+    "Corpus",
+    "Featurizer",
+    "LinearModel",
+    "Params",
+    "fit",
+    "is_migration_question",
+    "load_corpus",
+    "train",
+]
+
+VERSION = "migrant-clf-2026.12-1"
 MODEL_FILE = "migrant-classifier.json"
 SEED = 0
-#: Chamber themes that make a question positive. SOCIALE INTEGRATIE is absent on purpose: it is the
-#: right to social integration (leefloon), not migrant integration.
-MIGRATION_THEMES = frozenset(
-    {
-        "MIGRATIEBELEID", "ASIELRECHT", "VLUCHTELING", "VLUCHTELINGENCENTRUM", "VLUCHTELINGENHULP",
-        "ILLEGALE MIGRATIE", "IMMIGRATIE", "MIGRANT", "MIGRATIE", "MIGRERENDE WERKNEMER",
-        "TOELATING VAN VREEMDELINGEN", "FAMILIEMIGRATIE", "REMIGRATIE", "POLITIEK ASIEL", "ETNISCHE GROEP",
-        "RACISME", "NATIONALE MINDERHEID", "NATIONALITEIT", "DUBBELE NATIONALITEIT",
-        "BUITENLANDSE STAATSBURGER",
-    }
-)  # fmt: skip
-QUESTIONS = Path("parliament/chamber-2017-nl/questions-dev.jsonl")
-PAIRS = Path("parliament/chamber-2017-nl-fr-pairs/belgium_parliament_2017_pairs.jsonl")
 _WORD = re.compile(r"^[a-z][a-z_\-']*[a-z]$")
 
 
@@ -50,7 +66,12 @@ _WORD = re.compile(r"^[a-z][a-z_\-']*[a-z]$")
 class Params:
     """Training choices (the defaults are the shipped model's)."""
 
-    c: float = 3.0
+    c: float = 1.0
+    #: Scale of the word block against the concept block (< 1: words need more evidence to weigh).
+    word_scale: float = 1.0
+    #: Each block is divided by (number of its features) ** power: 0.5 is the L2 norm, 1 the mean.
+    concept_power: float = 0.25
+    word_power: float = 0.5
     dict_min_df: int = 3
     dict_min_dice: float = 0.5
     dict_max_df: float = 0.2
@@ -58,52 +79,20 @@ class Params:
     mutual: bool = False
     folds: int = 5
     #: Sample weight of each one-concept pseudo-passage of :data:`PRIOR` (0: no prior).
-    prior_weight: float = 2.0
+    prior_weight: float = 10.0
     #: Sample weight of the nl/fr pair texts, labelled by a first model's Dutch decision (0: unused).
     pair_weight: float = 0.5
-    #: Give French its own threshold, matching the Dutch positive rate on the pairs. Off: the
-    #: shared features make one threshold natural, and cross-fitting measured it as the better.
-    match_fr_threshold: bool = False
+    #: Sample weight of an annotated plan passage (0: not trained on).
+    passage_weight: float = 2.0
+    #: Units per scoring window (see :mod:`miner.analyse.features`).
+    window: int = WINDOW
+    #: Multiple-instance rounds on windows after the fit on whole texts (0: whole texts only).
+    mil_rounds: int = 1
+    #: Windows of a negative text kept as negatives in each round (its highest-scoring ones).
+    hard_negatives: int = 1
 
 
-@dataclass(frozen=True)
-class Corpus:
-    """Tokenised training data: Chamber questions (nl, labelled) and nl/fr pairs (unlabelled)."""
-
-    question_ids: tuple[str, ...]
-    question_keys: tuple[tuple[str, ...], ...]
-    labels: np.ndarray
-    pair_ids: tuple[str, ...]
-    pair_nl: tuple[tuple[str, ...], ...]
-    pair_fr: tuple[tuple[str, ...], ...]
-
-
-def is_migration_question(themes: str) -> bool:
-    """The label of a Chamber question from its comma-separated theme tags."""
-    return bool({t.strip() for t in themes.split(",")} & MIGRATION_THEMES)
-
-
-def load_corpus(corpora: Path) -> Corpus:
-    """Read and tokenise the Chamber questions and the nl/fr pairs under ``corpora``."""
-    from miner.analyse.nlp import tokenize
-
-    qids, qkeys, labels = [], [], []
-    with (corpora / QUESTIONS).open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            qids.append(str(row["doc_id"]))
-            qkeys.append(tokenize(row["question"], "nl").keys)
-            labels.append(is_migration_question(row["question_theme"]))
-    pids, pnl, pfr = [], [], []
-    with (corpora / PAIRS).open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            pids.append(str(row["doc_id"]))
-            pnl.append(tokenize(row["text_nl"], "nl").keys)
-            pfr.append(tokenize(row["text_fr"], "fr").keys)
-    return Corpus(
-        tuple(qids), tuple(qkeys), np.array(labels, dtype=bool), tuple(pids), tuple(pnl), tuple(pfr)
-    )
+# --- features -------------------------------------------------------------------------------------
 
 
 def _stems(lang: str) -> list[list[str]]:
@@ -111,11 +100,58 @@ def _stems(lang: str) -> list[list[str]]:
 
 
 def _context(lang: str) -> list[list[Any]]:
-    return [[k, c, list(seq), w] for k, c, seq, w in CONTEXT[lang]]
+    return [[k, c, list(before), list(after), w] for k, c, before, after, w in CONTEXT[lang]]
+
+
+def feature_spec(nl_words: dict[str, str], fr_words: dict[str, str]) -> dict[str, Any]:
+    """The ``features`` section of the model file."""
+    return {
+        "nl": {"stems": _stems("nl"), "context": _context("nl"), "words": nl_words},
+        "fr": {"stems": _stems("fr"), "context": _context("fr"), "words": fr_words},
+        "other": {"stems": _stems("other") + _stems("nl") + _stems("fr"), "context": [], "words": {}},
+    }
+
+
+def tables_of(spec: dict[str, Any], lang: str) -> FeatureTables:
+    s = spec[lang]
+    return build_tables(s["stems"], s["context"], s["words"], COMBINE, ACRONYMS)
+
+
+def joined(units: Sequence[set[str]]) -> set[str]:
+    """All units of a text as one window, with the concepts implied by pairs (:data:`COMBINE`)."""
+    feats: set[str] = set().union(*units)
+    for a, b, implied in COMBINE:
+        if a in feats and b in feats:
+            feats.add(implied)
+    for trigger, concept in SUPPRESS:
+        if trigger in feats:
+            feats.discard(concept)
+    return feats
+
+
+class Featurizer:
+    """Unit features of training texts under one feature spec (one learned dictionary), cached."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.tables = {lang: tables_of(spec, lang) for lang in spec}
+        #: id(text) -> (text, units): the text is kept so that its id cannot be reused
+        self._units: dict[int, tuple[Text, list[set[str]]]] = {}
+
+    def units(self, text: Text) -> list[set[str]]:
+        got = self._units.get(id(text))
+        if got is None:
+            tables = self.tables.get(text.lang, self.tables["other"])
+            got = self._units[id(text)] = (text, tables.units(text.keys, text.words, text.sents))
+        return got[1]
+
+    def whole(self, text: Text) -> set[str]:
+        """The whole text as one window: what the model is fitted on."""
+        return joined(self.units(text))
 
 
 def learn_dictionary(
-    pair_nl: Sequence[Sequence[str]], pair_fr: Sequence[Sequence[str]], params: Params
+    pair_nl: Sequence[Text], pair_fr: Sequence[Text], params: Params
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Learn ``{nl key: feature}`` and ``{fr key: feature}`` from aligned documents.
 
@@ -137,8 +173,8 @@ def learn_dictionary(
     cf = CountVectorizer(
         analyzer=words(fr_tables), binary=True, min_df=params.dict_min_df, max_df=params.dict_max_df
     )
-    a = cn.fit_transform(pair_nl)
-    b = cf.fit_transform(pair_fr)
+    a = cn.fit_transform([t.keys for t in pair_nl])
+    b = cf.fit_transform([t.keys for t in pair_fr])
     co = (a.T @ b).toarray().astype(float)
     dn = np.asarray(a.sum(0)).ravel()
     df = np.asarray(b.sum(0)).ravel()
@@ -156,219 +192,211 @@ def learn_dictionary(
     return dict(sorted(nl_map.items())), dict(sorted(fr_map.items()))
 
 
-def feature_spec(nl_words: dict[str, str], fr_words: dict[str, str]) -> dict[str, Any]:
-    """The ``features`` section of the model file."""
-    combine = [list(c) for c in COMBINE]
-    return {
-        "nl": {"stems": _stems("nl"), "context": _context("nl"), "words": nl_words, "combine": combine},
-        "fr": {"stems": _stems("fr"), "context": _context("fr"), "words": fr_words, "combine": combine},
-        "other": {
-            "stems": _stems("other") + _stems("nl") + _stems("fr"),
-            "context": [],
-            "words": {},
-            "combine": combine,
-        },
-    }
+# --- the linear model -----------------------------------------------------------------------------
 
 
-def tables_of(spec: dict[str, Any], lang: str) -> FeatureTables:
-    s = spec[lang]
-    return build_tables(s["stems"], s["context"], s["words"], s.get("combine", ()))
+class LinearModel:
+    """Logistic regression over two binary blocks (concepts, words), each L2-normalised.
 
-
-def _vectorizer() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(analyzer=sorted, binary=True, use_idf=False, norm="l2", lowercase=False)
-
-
-def fit(docs: Sequence[set[str]], y: np.ndarray, params: Params, weights: np.ndarray | None = None) -> Any:
-    """scikit-learn pipeline: binary features, L2 norm, balanced logistic regression.
-
-    The :data:`PRIOR` pseudo-passages (one concept each) are appended with ``prior_weight``.
+    Built by hand rather than with a scikit-learn vectoriser so that the exported table is
+    exactly what :meth:`PassageClassifier.logit` computes (``tests/test_classifier.py`` checks it).
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
-        _vectorizer(),
-        LogisticRegression(C=params.c, class_weight="balanced", max_iter=5000, random_state=SEED),
-    )
+    def __init__(self, vocabulary: Sequence[str], params: Params, estimator: Any) -> None:
+        self.vocabulary = list(vocabulary)
+        self.index = {f: i for i, f in enumerate(self.vocabulary)}
+        self.word_scale = params.word_scale
+        self.powers = (params.concept_power, params.word_power)
+        self.estimator = estimator
+
+    def matrix(self, docs: Sequence[set[str]]) -> Any:
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for r, doc in enumerate(docs):
+            known = sorted(self.index[f] for f in doc if f in self.index)
+            concepts = [i for i in known if self.vocabulary[i].startswith(CONCEPT)]
+            words = [i for i in known if not self.vocabulary[i].startswith(CONCEPT)]
+            for block, scale, power in (
+                (concepts, 1.0, self.powers[0]),
+                (words, self.word_scale, self.powers[1]),
+            ):
+                if block:
+                    v = scale / len(block) ** power
+                    rows.extend([r] * len(block))
+                    cols.extend(block)
+                    vals.extend([v] * len(block))
+        return csr_matrix((vals, (rows, cols)), shape=(len(docs), len(self.vocabulary)))
+
+    def proba(self, docs: Sequence[set[str]]) -> np.ndarray:
+        return self.estimator.predict_proba(self.matrix(docs))[:, 1]
+
+    def export(self) -> dict[str, Any]:
+        """``{"weights": {feature: weight}, "intercept": b}``; word weights carry the block scale."""
+        coef = self.estimator.coef_[0]
+        weights = {
+            f: float(coef[i]) * (1.0 if f.startswith(CONCEPT) else self.word_scale)
+            for i, f in enumerate(self.vocabulary)
+        }
+        return {"weights": dict(sorted(weights.items())), "intercept": float(self.estimator.intercept_[0])}
+
+
+def fit(
+    docs: Sequence[set[str]], y: np.ndarray, params: Params, weights: np.ndarray | None = None
+) -> LinearModel:
+    """Balanced logistic regression on feature sets, with the :data:`PRIOR` pseudo-passages."""
+    from sklearn.linear_model import LogisticRegression
+
     prior = sorted(PRIOR.items()) if params.prior_weight > 0 else []
     x = [*docs, *({c} for c, _ in prior)]
     labels = np.concatenate([y, np.array([v[0] for _, v in prior], dtype=bool)])
     base = weights if weights is not None else np.ones(len(docs))
     weight = np.concatenate([base, np.array([params.prior_weight * v[1] for _, v in prior])])
-    model.fit(x, labels, logisticregression__sample_weight=weight)
+    model = LinearModel(
+        sorted(set().union(*x)),
+        params,
+        LogisticRegression(C=params.c, class_weight="balanced", max_iter=5000, random_state=SEED),
+    )
+    model.estimator.fit(model.matrix(x), labels, sample_weight=weight)
     return model
 
 
-def export_linear(model: Any) -> dict[str, Any]:
-    """``{"weights": {feature: weight}, "intercept": b}`` of a fitted :func:`fit` pipeline.
-
-    Every vocabulary feature is kept (even a tiny weight): the L2 norm counts them all.
-    """
-    names = model[0].get_feature_names_out()
-    coef = model[-1].coef_[0]
-    weights = {str(f): float(w) for f, w in sorted(zip(names, coef, strict=True))}
-    return {"weights": weights, "intercept": float(model[-1].intercept_[0])}
+def as_classifier(model: LinearModel, spec: dict[str, Any], params: Params) -> PassageClassifier:
+    """The exported model as the product loads it (for measuring exactly what is shipped)."""
+    return PassageClassifier(model_file(model, spec, params, {"default": 0.5}))
 
 
-def fit_joint(
-    docs: Sequence[set[str]],
-    y: np.ndarray,
-    pair_nl: Sequence[set[str]],
-    pair_fr: Sequence[set[str]],
+def model_file(
+    model: LinearModel, spec: dict[str, Any], params: Params, thresholds: dict[str, float]
+) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        **model.export(),
+        "thresholds": thresholds,
+        "features": spec,
+        "acronyms": dict(sorted(ACRONYMS.items())),
+        "combine": [list(c) for c in COMBINE],
+        "suppress": [list(c) for c in SUPPRESS],
+        "window": params.window,
+        "norm_powers": {"concepts": params.concept_power, "words": params.word_power},
+    }
+
+
+@dataclass
+class TrainingSet:
+    """Unit features of the labelled texts under one dictionary (what :func:`fit_joint` needs)."""
+
+    units: list[list[set[str]]]
+    labels: np.ndarray
+    weights: np.ndarray
+    pair_nl: list[list[set[str]]]
+    pair_fr: list[list[set[str]]]
+
+
+def training_set(
+    feat: Featurizer,
+    corpus: Corpus,
     params: Params,
-) -> Any:
-    """Fit on the questions, then refit with both sides of the pairs labelled by the Dutch side.
+    questions: Sequence[int] | None = None,
+    passages: Sequence[int] | None = None,
+    pairs: Sequence[int] | None = None,
+) -> TrainingSet:
+    """Questions + plan passages (+ the pairs' units) selected by index (None: all)."""
+    qi = list(range(len(corpus.questions)) if questions is None else questions)
+    pi = list(range(len(corpus.passages)) if passages is None else passages)
+    if params.passage_weight <= 0:
+        pi = []
+    ri = range(len(corpus.pair_ids)) if pairs is None else pairs
+    units = [feat.units(corpus.questions[i]) for i in qi] + [feat.units(corpus.passages[i]) for i in pi]
+    labels = np.concatenate([corpus.labels[qi], corpus.passage_labels[pi]]).astype(bool)
+    weights = np.concatenate([np.ones(len(qi)), np.full(len(pi), params.passage_weight)])
+    return TrainingSet(
+        units,
+        labels,
+        weights,
+        [feat.units(corpus.pair_nl[i]) for i in ri],
+        [feat.units(corpus.pair_fr[i]) for i in ri],
+    )
+
+
+def fit_units(
+    units: Sequence[Sequence[set[str]]],
+    y: np.ndarray,
+    weights: np.ndarray,
+    spec: dict[str, Any],
+    params: Params,
+) -> LinearModel:
+    """Fit on whole texts, then refine on windows (multiple-instance rounds).
+
+    Why: the product scores a text by its best window, so the model must be right about windows.
+    A positive text only says that *some* window is about migrants: each round keeps the window the
+    current model finds most positive. A negative text says that *no* window is: each round keeps
+    its ``hard_negatives`` highest-scoring windows as negatives, sharing the text's weight.
+    """
+    model = fit([joined(u) for u in units], y, params, weights)
+    for _ in range(params.mil_rounds):
+        clf = as_classifier(model, spec, params)
+        docs: list[set[str]] = []
+        labels: list[bool] = []
+        wts: list[float] = []
+        for us, label, weight in zip(units, y, weights, strict=True):
+            wins = [joined([f]) for _, f in windows(list(us), params.window)]
+            if len(wins) == 1:
+                docs.append(wins[0])
+                labels.append(bool(label))
+                wts.append(float(weight))
+                continue
+            order = sorted(range(len(wins)), key=lambda i: -clf.logit(set(wins[i])))
+            keep = order[:1] if label else order[: params.hard_negatives]
+            for i in keep:
+                docs.append(wins[i])
+                labels.append(bool(label))
+                wts.append(float(weight) / len(keep))
+        model = fit(docs, np.array(labels, dtype=bool), params, np.array(wts))
+    return model
+
+
+def fit_joint(ts: TrainingSet, spec: dict[str, Any], params: Params) -> LinearModel:
+    """Fit on the labelled texts, then refit with both sides of every pair labelled by the first
+    model's decision on the Dutch side.
 
     Why: a pair's two texts then pull the shared weights towards features that decide the same
     way in both languages (self-training across translations).
     """
-    first = fit(docs, y, params)
-    if params.pair_weight <= 0 or not pair_nl:
+    first = fit_units(ts.units, ts.labels, ts.weights, spec, params)
+    if params.pair_weight <= 0 or not ts.pair_nl:
         return first
-    pseudo = first.predict_proba(list(pair_nl))[:, 1] >= 0.5
-    return fit(
-        [*docs, *pair_nl, *pair_fr],
-        np.concatenate([y, pseudo, pseudo]),
+    clf = as_classifier(first, spec, params)
+    pseudo = np.array([clf.predict_units(u) >= 0.5 for u in ts.pair_nl], dtype=bool)
+    return fit_units(
+        [*ts.units, *ts.pair_nl, *ts.pair_fr],
+        np.concatenate([ts.labels, pseudo, pseudo]),
+        np.concatenate([ts.weights, np.full(2 * len(pseudo), params.pair_weight)]),
+        spec,
         params,
-        weights=np.concatenate([np.ones(len(docs)), np.full(2 * len(pseudo), params.pair_weight)]),
     )
-
-
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The probability threshold with the best F1 (midpoint between neighbouring scores)."""
-    order = np.sort(np.unique(p))
-    cands = (order[:-1] + order[1:]) / 2 if len(order) > 1 else order
-    best, best_f1 = 0.5, -1.0
-    for t in cands:
-        f1 = prf(y, p >= t)[2]
-        if f1 > best_f1:
-            best, best_f1 = float(t), f1
-    return round(best, 4)
-
-
-def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
-    tp = int(np.sum(pred & y))
-    fp = int(np.sum(pred & ~y))
-    fn = int(np.sum(~pred & y))
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa of two boolean decisions."""
-    if not len(a):
-        return 0.0
-    agree = float(np.mean(a == b))
-    pa, pb = float(np.mean(a)), float(np.mean(b))
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return (agree - pe) / (1 - pe) if pe < 1 else 0.0
-
-
-def matched_threshold(p_other: np.ndarray, rate: float) -> float:
-    """The threshold giving ``p_other`` the positive rate ``rate`` (French matched to Dutch)."""
-    k = round(rate * len(p_other))
-    if k <= 0:
-        return 1.0
-    s = np.sort(p_other)[::-1]
-    hi = s[k - 1]
-    lo = s[k] if k < len(s) else 0.0
-    return round(float((hi + lo) / 2), 4)
-
-
-def cross_validate(corpus: Corpus, params: Params) -> dict[str, Any]:
-    """Out-of-sample figures: k-fold CV on the questions; k-fold cross-fitting on the pairs.
-
-    On the pairs, each fold learns the dictionary on the other folds' pairs, trains on all
-    questions, sets the French threshold on the other folds, and is measured on its own pairs.
-    """
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    y = corpus.labels
-    nl_words, fr_words = learn_dictionary(corpus.pair_nl, corpus.pair_fr, params)
-    nl = tables_of(feature_spec(nl_words, fr_words), "nl")
-    fr = tables_of(feature_spec(nl_words, fr_words), "fr")
-    docs = [nl.extract(k) for k in corpus.question_keys]
-    p_nl = [nl.extract(k) for k in corpus.pair_nl]
-    p_fr = [fr.extract(k) for k in corpus.pair_fr]
-    oof = np.zeros(len(y))
-    for tr, te in StratifiedKFold(params.folds, shuffle=True, random_state=SEED).split(docs, y):
-        m = fit_joint([docs[i] for i in tr], y[tr], p_nl, p_fr, params)
-        oof[te] = m.predict_proba([docs[i] for i in te])[:, 1]
-    t = best_threshold(y, oof)
-    p, r, f1 = prf(y, oof >= t)
-    auc = float(roc_auc_score(y, oof))
-    out: dict[str, Any] = {
-        "questions": {"n": len(y), "positives": int(y.sum()), "threshold": t, "precision": round(p, 4),
-                      "recall": round(r, 4), "f1": round(f1, 4), "roc_auc": round(auc, 4),
-                      "f1_at_0.5": round(prf(y, oof >= 0.5)[2], 4)},
-    }  # fmt: skip
-    n = len(corpus.pair_ids)
-    pn, pf = np.zeros(n), np.zeros(n)
-    tf = np.zeros(n)
-    for tr, te in KFold(params.folds, shuffle=True, random_state=SEED).split(np.arange(n)):
-        w_nl, w_fr = learn_dictionary(
-            [corpus.pair_nl[i] for i in tr], [corpus.pair_fr[i] for i in tr], params
-        )
-        spec = feature_spec(w_nl, w_fr)
-        t_nl, t_fr = tables_of(spec, "nl"), tables_of(spec, "fr")
-        m = fit_joint(
-            [t_nl.extract(k) for k in corpus.question_keys],
-            y,
-            [t_nl.extract(corpus.pair_nl[i]) for i in tr],
-            [t_fr.extract(corpus.pair_fr[i]) for i in tr],
-            params,
-        )
-        a_tr = m.predict_proba([t_nl.extract(corpus.pair_nl[i]) for i in tr])[:, 1]
-        b_tr = m.predict_proba([t_fr.extract(corpus.pair_fr[i]) for i in tr])[:, 1]
-        tf[te] = matched_threshold(b_tr, float(np.mean(a_tr >= t)))
-        pn[te] = m.predict_proba([t_nl.extract(corpus.pair_nl[i]) for i in te])[:, 1]
-        pf[te] = m.predict_proba([t_fr.extract(corpus.pair_fr[i]) for i in te])[:, 1]
-    a, b_matched, b_same = pn >= t, pf >= tf, pf >= t
-    b = b_matched if params.match_fr_threshold else b_same
-    other = b_same if params.match_fr_threshold else b_matched
-    out["pairs"] = {"n": n, "positives_nl": int(a.sum()), "positives_fr": int(b.sum()),
-                    "agreement": round(float(np.mean(a == b)), 4), "kappa": round(kappa(a, b), 4),
-                    "mean_abs_prob_diff": round(float(np.mean(np.abs(pn - pf))), 4),
-                    "french_threshold": "matched to the Dutch positive rate" if params.match_fr_threshold
-                    else "same as Dutch",
-                    "kappa_with_the_other_french_threshold": round(kappa(a, other), 4)}  # fmt: skip
-    return out
 
 
 def train(corpus: Corpus, params: Params) -> dict[str, Any]:
-    """Fit on all questions and return the model file's content (weights, tables, thresholds)."""
-    y = corpus.labels
+    """Fit on all the data and return the model file's content (weights, tables, thresholds)."""
+    from miner.analyse.crossval import cross_validate
+
     nl_words, fr_words = learn_dictionary(corpus.pair_nl, corpus.pair_fr, params)
     spec = feature_spec(nl_words, fr_words)
-    t_nl, t_fr = tables_of(spec, "nl"), tables_of(spec, "fr")
-    model = fit_joint(
-        [t_nl.extract(k) for k in corpus.question_keys],
-        y,
-        [t_nl.extract(k) for k in corpus.pair_nl],
-        [t_fr.extract(k) for k in corpus.pair_fr],
-        params,
-    )
-    cv = cross_validate(corpus, params)
-    threshold = cv["questions"]["threshold"]
-    a = model.predict_proba([t_nl.extract(k) for k in corpus.pair_nl])[:, 1]
-    b = model.predict_proba([t_fr.extract(k) for k in corpus.pair_fr])[:, 1]
-    fr_threshold = (
-        matched_threshold(b, float(np.mean(a >= threshold))) if params.match_fr_threshold else threshold
-    )
+    feat = Featurizer(spec)
+    model = fit_joint(training_set(feat, corpus, params), spec, params)
+    cv = cross_validate(corpus, params, feat)
+    threshold = cv["threshold"]
+    out = model_file(model, spec, params, {"nl": threshold, "fr": threshold, "default": threshold})
+    changed = {
+        f.name: getattr(params, f.name) for f in fields(params) if getattr(params, f.name) != f.default
+    }
     return {
-        "version": VERSION,
+        **out,
         "task": "migrant: is this passage about people with a migration background?",
-        "method": "binary concept/word features, L2-normalised, logistic regression (scikit-learn), "
-        f"C={params.c}, class_weight=balanced",
-        **export_linear(model),
-        "thresholds": {"nl": threshold, "fr": fr_threshold, "default": threshold},
-        "features": spec,
+        "method": "binary concept and word features (two blocks normalised apart), logistic regression "
+        f"(scikit-learn), C={params.c}, class_weight=balanced; best window of {params.window} units"
+        + (f"; non-default parameters {changed}" if changed else ""),
         "measured": cv,
     }
 
@@ -386,27 +414,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m miner.analyse.train", description=__doc__.split("\n")[0])
     ap.add_argument("--corpora", type=Path, default=root.parent / "shared" / "corpora")
     ap.add_argument("--out", type=Path, default=get_settings().corpora_dir / "models" / MODEL_FILE)
-    ap.add_argument("--c", type=float, default=Params.c)
-    ap.add_argument("--dict-min-dice", type=float, default=Params.dict_min_dice)
-    ap.add_argument("--dict-max-df", type=float, default=Params.dict_max_df)
-    ap.add_argument("--prior-weight", type=float, default=Params.prior_weight)
-    ap.add_argument("--pair-weight", type=float, default=Params.pair_weight)
-    ap.add_argument("--match-fr-threshold", action="store_true", help="own French threshold (rate-matched)")
+    for f in fields(Params):
+        if f.type in ("float", "int"):
+            ap.add_argument(
+                f"--{f.name.replace('_', '-')}", type=float if f.type == "float" else int, default=f.default
+            )
     ap.add_argument("--mutual", action="store_true", help="keep only mutual best word matches")
+    ap.add_argument("--no-passages", action="store_true", help="do not read the annotated plan passages")
     args = ap.parse_args(argv)
     if not (args.corpora / QUESTIONS).is_file():
         print(f"training data not found: {args.corpora / QUESTIONS} (pass --corpora PATH)", file=sys.stderr)
         return 2
-    params = Params(
-        c=args.c,
-        dict_min_dice=args.dict_min_dice,
-        dict_max_df=args.dict_max_df,
-        mutual=args.mutual,
-        match_fr_threshold=args.match_fr_threshold,
-        prior_weight=args.prior_weight,
-        pair_weight=args.pair_weight,
-    )
-    model = train(load_corpus(args.corpora), params)
+    values = {f.name: getattr(args, f.name) for f in fields(Params) if hasattr(args, f.name)}
+    params = Params(**values)
+    model = train(load_corpus(args.corpora, passages=not args.no_passages), params)
     write_model(model, args.out)
     print(json.dumps(model["measured"], indent=1))
     print(f"thresholds: {model['thresholds']}  features: {len(model['weights'])}  -> {args.out}")

@@ -1,4 +1,5 @@
-"""``miner evaluate``: the ``migrant`` figures of the classifier beside a keyword baseline."""
+"""``miner evaluate``: the ``migrant`` figures of the classifier beside a keyword baseline, and the
+product's figures on the annotated plan passages (``migrant``, dimensions, flags, evidence)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,62 @@ def print_report(report: dict[str, Any], console: Console) -> None:
             f"{_fmt(p.get('agreement'))} kappa {_fmt(p.get('kappa'))}"
         )
     console.print(f"[dim]{report['in_sample']}[/dim]")
+    if report.get("plan_passages"):
+        print_plan_report(report["plan_passages"], console)
     if report.get("note"):
         console.print(f"[yellow]{report['note']}[/yellow]")
+
+
+def _prf(fig: dict[str, Any] | None) -> str:
+    if not fig:
+        return "—"
+    return f"{_fmt(fig.get('f1'))} ({_fmt(fig.get('precision'))} / {_fmt(fig.get('recall'))})"
+
+
+def print_plan_report(plan: dict[str, Any], console: Console) -> None:
+    """The plan-passage figures: one row per figure, one column per language and overall."""
+    from miner.evaluate_plans import DIMENSIONS, FLAGS
+
+    cols = [("nl", plan["by_language"]["nl"]), ("fr", plan["by_language"]["fr"]), ("all", plan["all"])]
+    table = Table(title=f"plan passages: {plan['file']}")
+    table.add_column("figure")
+    for name, fig in cols:
+        table.add_column(f"{name} (n={fig['n']})", justify="right")
+    table.add_row("migrant F1 (P / R) in-sample", *(_prf(f["migrant"]) for _, f in cols))
+    cv = plan.get("cross_validated") or {}
+    if cv:
+        table.add_row("migrant F1 (P / R) CV by document", *(_prf(cv.get(name)) for name, _ in cols))
+        table.add_row(
+            "migrant F1, CV, nested threshold",
+            *(_fmt((cv.get(name) or {}).get("nested_f1")) for name, _ in cols),
+        )
+        blind = cv.get("not_trained_on_them") or {}
+        if blind:
+            table.add_row(
+                "migrant F1 (P / R), model not trained on them", *(_prf(blind.get(n)) for n, _ in cols)
+            )
+    table.add_section()
+    for d in DIMENSIONS:
+        table.add_row(f"kappa {d}", *(_fmt(f["kappa"][d]) for _, f in cols))
+    table.add_section()
+    for code in FLAGS:
+        cells = []
+        for _, f in cols:
+            g = f["flags"][code]
+            cells.append(
+                f"{_fmt(g['precision'])} / {_fmt(g['recall'])} ({g['positives']} coded)" if g["n"] else "—"
+            )
+        table.add_row(f"flag {code} P / R", *cells)
+    table.add_section()
+    table.add_row(
+        "evidence precision (quotes)",
+        *(f"{_fmt(f['evidence']['precision'])} ({f['evidence']['quotes']})" for _, f in cols),
+    )
+    console.print(table)
+    console.print(f"[dim]labels: {plan['labels']}; flags judged on {plan['flags_judged_on']}[/dim]")
+    console.print(f"[dim]{plan['in_sample']}[/dim]")
+    if cv.get("how"):
+        console.print(f"[dim]CV: {cv['how']}[/dim]")
 
 
 @app.command()
@@ -69,10 +124,14 @@ def evaluate(
     ),
     format: Annotated[str, output.format_option(output.Format.TABLE, output.Format.JSON)] = "table",
     pipeline: bool = typer.Option(
-        True, "--pipeline/--no-pipeline", help="Also measure end-to-end, if present."
+        True, "--pipeline/--no-pipeline", help="Also measure the Chamber sets end-to-end (slower)."
+    ),
+    plans: bool = typer.Option(
+        True, "--plans/--no-plans", help="Also measure the annotated plan passages, if present."
     ),
 ) -> None:
-    """Precision, recall, F1, ROC AUC and nl/fr agreement of `migrant`, beside a keyword list.
+    """Precision, recall, F1, ROC AUC and nl/fr agreement of `migrant`, beside a keyword list; on the
+    annotated plan passages, `migrant`, dimension kappas, flags and evidence precision per language.
 
     Exit status: 0 on success, 2 when the data or the model cannot be read.
     """
@@ -83,7 +142,7 @@ def evaluate(
         typer.echo(f"error: corpora folder not found: {folder} (pass --corpora PATH)", err=True)
         raise typer.Exit(2)
     try:
-        report = run(folder, pipeline=None if pipeline else False)
+        report = run(folder, pipeline=None if pipeline else False, plans=None if plans else False)
     except MinerError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

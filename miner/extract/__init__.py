@@ -25,6 +25,7 @@ __all__ = [
     "check_text_length",
     "extract",
     "extract_path",
+    "extract_plain_text",
     "read_document",
     "sniff",
 ]
@@ -63,3 +64,22 @@ def extract(data: bytes, *, name: str = "", base_url: str | None = None) -> Extr
 def extract_path(path: str | Path) -> Extracted:
     """Read a file (after checking its type and size) and extract it."""
     return extract(read_document(path), name=str(path))
+
+
+def extract_plain_text(text: str, *, name: str = "") -> Extracted:
+    """Plain text already held as a string (one ``miner analyse --jsonl`` line), read in process.
+
+    The same paragraphs the sandboxed plain-text extractor gives a ``.txt`` file of that text, so
+    both entry points answer alike. No child is needed: a string hides no compressed or nested
+    structure, and its length and paragraph count are capped before and while it is split.
+    """
+    from miner.config import get_settings
+    from miner.extract.limits import TextBudget
+    from miner.extract.record import finish, paragraphs_from_answer
+    from miner.extract.text import paragraphs_from_text
+
+    check_text_length(text, subject=name or None)
+    settings = get_settings()
+    raw = paragraphs_from_text(text, TextBudget(settings.max_text_chars, settings.max_paragraphs))
+    answer: dict[str, object] = {"title": raw[0][0][:200] if raw else None, "lang": None, "links": [], "dates": []}
+    return finish("text", paragraphs_from_answer(raw), answer)
