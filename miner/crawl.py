@@ -31,15 +31,14 @@ from miner.config import Settings, get_settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
 from miner.fetch.client import Fetcher
 from miner.fetch.discover import (
-    canonicalize,
     discover_links,
     document_kind,
-    in_scope,
     is_listing,
     likely_document,
     parse_feed,
     read_sitemap,
 )
+from miner.fetch.urls import canonicalize, in_scope
 from miner.records import Fetched, Source
 from miner.store import Repository
 from miner.store.models import MAX_URL_LENGTH

@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from miner.errors import Transient
 from miner.records import Analysis, Extracted, Fetched, Source
+from miner.sources import parse_source
 from miner.store import db
 from miner.store.models import (
     AnalysisRow,
@@ -200,8 +201,7 @@ class StoredParagraph:
 
 
 def _source_from_config(cfg: dict[str, Any]) -> Source:
-    kw: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}
-    return Source(**kw)
+    return parse_source(cfg, where="the store's copy of the source")  # the registry's one reader
 
 
 class Repository:
