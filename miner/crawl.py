@@ -43,13 +43,12 @@ from miner.records import Fetched, Source
 from miner.store import Repository
 from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
+from miner.tasknames import Task
 
 T = TypeVar("T")
 
 #: Kinds of attached files followed from a document page (its other links are site navigation).
 ATTACHMENT_KINDS = ("pdf", "docx", "odt")
-TASK_FETCH = "fetch_url"
-TASK_ANALYSE = "process_document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +276,9 @@ def give_up_fetch(repo: Repository, run_url_id: int, exc: BaseException, *, atte
         return
     code, message = _describe(exc)
     repo.dead_letter(
-        task=TASK_FETCH,
+        task=Task.FETCH_URL,
         subject=item.url,
-        key=f"{TASK_FETCH}:{item.run_id}:{item.url_id}",
+        key=Task.FETCH_URL.dead_letter_key(item.run_id, item.url_id),
         error_code=code,
         message=message,
         attempts=attempts,
@@ -297,9 +296,9 @@ def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, a
     code, message = _describe(exc)
     info = repo.version_info(version_id)
     repo.dead_letter(
-        task=TASK_ANALYSE,
+        task=Task.PROCESS_DOCUMENT,
         subject=info.url if info else str(version_id),
-        key=f"{TASK_ANALYSE}:{version_id}",
+        key=Task.PROCESS_DOCUMENT.dead_letter_key(version_id),
         error_code=code,
         message=message,
         attempts=attempts,

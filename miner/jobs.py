@@ -20,14 +20,7 @@ from miner.fetch.client import Fetcher
 from miner.records import Source
 from miner.store import Repository
 from miner.store.repository import RunSummary
-
-#: Task names shared with ``workers/tasks.py`` (the only coupling between the two sides).
-TASK_CRAWL_SOURCE = "miner.crawl_source"
-TASK_FETCH_URL = "miner.fetch_url"
-TASK_PROCESS_DOCUMENT = "miner.process_document"
-#: Queues: fetching is network-bound and analysing CPU-bound, so they scale separately.
-QUEUE_FETCH = "fetch"
-QUEUE_ANALYSE = "analyse"
+from miner.tasknames import Queue, Task
 
 #: Called with (finished frontier entries, known frontier entries) as the runs progress.
 Progress = Callable[[int, int], None]
@@ -103,7 +96,9 @@ def rescore(repo: Repository, *, settings: Settings | None = None, progress: Pro
         client = Celery("policy-miner-client", broker=s.broker_url)
         try:
             for vid in todo:
-                client.send_task(TASK_PROCESS_DOCUMENT, args=[vid], queue=QUEUE_ANALYSE)
+                client.send_task(
+                    Task.PROCESS_DOCUMENT.celery_name, args=[vid], queue=Task.PROCESS_DOCUMENT.queue
+                )
         except Exception as exc:
             raise BrokerUnavailable(
                 f"cannot send to the broker: {exc}", subject=_redact(s.broker_url)
@@ -125,7 +120,9 @@ def _enqueue(broker_url: str, runs: Sequence[tuple[str, int]]) -> None:
     client.conf.task_serializer = "json"
     try:
         for source_id, run_id in runs:
-            client.send_task(TASK_CRAWL_SOURCE, args=[source_id, run_id], queue=QUEUE_FETCH)
+            client.send_task(
+                Task.CRAWL_SOURCE.celery_name, args=[source_id, run_id], queue=Task.CRAWL_SOURCE.queue
+            )
     except Exception as exc:  # kombu raises its own OperationalError, socket errors, ...
         raise BrokerUnavailable(f"cannot send to the broker: {exc}", subject=_redact(broker_url)) from exc
     finally:
@@ -165,7 +162,7 @@ def wait_for_runs(
         elif time.monotonic() - last_change > stall_limit:
             raise WorkersNotProgressing(
                 f"no progress for {stall_limit} s: start a worker for the queues "
-                f"'{QUEUE_FETCH}' and '{QUEUE_ANALYSE}' (see docs/operations.md)"
+                f"'{Queue.FETCH}' and '{Queue.ANALYSE}' (see docs/operations.md)"
             )
         time.sleep(poll)
     if progress is not None:

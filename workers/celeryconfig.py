@@ -6,10 +6,11 @@ product has one place that reads the environment and ``miner settings`` lists th
 
 from __future__ import annotations
 
-from kombu import Exchange, Queue
+from kombu import Exchange
+from kombu import Queue as KombuQueue
 
 from miner.config import get_settings
-from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
+from miner.tasknames import Queue, Task
 
 _s = get_settings()
 
@@ -65,16 +66,9 @@ broker_transport_options = {
 # Separate queues let an operator run e.g. `-Q fetch -c 16` and `-Q analyse -c 2` on different machines.
 # Each queue has its own direct exchange and routing key: without them Celery binds every queue to the
 # default queue's exchange and key, and a message for one queue would be copied into both.
-task_queues = (
-    Queue(QUEUE_FETCH, Exchange(QUEUE_FETCH, type="direct"), routing_key=QUEUE_FETCH),
-    Queue(QUEUE_ANALYSE, Exchange(QUEUE_ANALYSE, type="direct"), routing_key=QUEUE_ANALYSE),
-)
-task_default_queue = QUEUE_FETCH
-task_routes = {
-    TASK_CRAWL_SOURCE: {"queue": QUEUE_FETCH},
-    TASK_FETCH_URL: {"queue": QUEUE_FETCH},
-    TASK_PROCESS_DOCUMENT: {"queue": QUEUE_ANALYSE},
-}
+task_queues = tuple(KombuQueue(str(q), Exchange(str(q), type="direct"), routing_key=str(q)) for q in Queue)
+task_default_queue = str(Queue.FETCH)
+task_routes = {t.celery_name: {"queue": str(t.queue)} for t in Task}
 
 # A pool process loads the language models, lexicons and classifier when it starts (workers/tasks.py);
 # Celery's default of 4 s for a new child to report alive is too short for that on a busy machine.

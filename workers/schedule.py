@@ -16,8 +16,8 @@ from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 
 from miner.errors import MinerError
-from miner.jobs import QUEUE_FETCH, TASK_CRAWL_SOURCE
 from miner.records import Source
+from miner.tasknames import Task
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,10 @@ def schedule_for(sources: Sequence[Source]) -> dict[str, dict[str, Any]]:
     """One beat entry per source: crawl_source(source_id) on the fetch queue."""
     return {
         f"crawl:{s.id}": {
-            "task": TASK_CRAWL_SOURCE,
+            "task": Task.CRAWL_SOURCE.celery_name,
             "schedule": cadence_schedule(s.id, s.cadence),
             "args": (s.id,),
-            "options": {"queue": QUEUE_FETCH},
+            "options": {"queue": str(Task.CRAWL_SOURCE.queue)},
         }
         for s in sources
     }

@@ -15,15 +15,15 @@ import logging
 from typing import Any
 
 import redis
-from celery import Task
+from celery import Task as CeleryTask
 from celery.signals import celeryd_after_setup, worker_process_init
 
 from miner import crawl
 from miner.config import get_settings
 from miner.errors import Permanent, Transient
 from miner.fetch.client import Fetcher
-from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
 from miner.store import Repository, open_repository
+from miner.tasknames import Queue, Task
 from workers.app import app
 from workers.limits import RedisHostLimiter
 
@@ -35,7 +35,7 @@ _ANALYSES = {"warm_up": False}
 @celeryd_after_setup.connect
 def _note_queues(sender: Any, instance: Any, **_: Any) -> None:
     queues = instance.app.amqp.queues.consume_from or instance.app.amqp.queues
-    _ANALYSES["warm_up"] = QUEUE_ANALYSE in set(queues)
+    _ANALYSES["warm_up"] = str(Queue.ANALYSE) in set(queues)
 
 
 @worker_process_init.connect
@@ -77,7 +77,7 @@ def _attempts() -> int:
     return max(1, get_settings().retry_attempts)
 
 
-def _retry_or_give_up(task: Task, exc: Transient, give_up: Any) -> None:
+def _retry_or_give_up(task: CeleryTask, exc: Transient, give_up: Any) -> None:
     """Retry with backoff while attempts remain; then record the failure."""
     attempt = task.request.retries + 1
     if attempt >= _attempts():
@@ -86,8 +86,8 @@ def _retry_or_give_up(task: Task, exc: Transient, give_up: Any) -> None:
     raise task.retry(exc=exc, countdown=crawl.backoff_delay(attempt, exc), max_retries=_attempts() - 1)
 
 
-@app.task(bind=True, name=TASK_CRAWL_SOURCE)
-def crawl_source(self: Task, source_id: str, run_id: int | None = None) -> int | None:
+@app.task(bind=True, name=Task.CRAWL_SOURCE.celery_name)
+def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) -> int | None:
     """Start (or resume) a run of one source and send a fetch for each of its entry points."""
     repo = _repo()
     source = repo.get_source(source_id)
@@ -106,12 +106,12 @@ def crawl_source(self: Task, source_id: str, run_id: int | None = None) -> int |
         _retry_or_give_up(self, exc, lambda e, n: repo.fail_run(run_id, f"could not start: {e}"))
         return run_id
     for run_url_id in ids:
-        fetch_url.apply_async((run_url_id,), queue=QUEUE_FETCH)
+        fetch_url.apply_async((run_url_id,), queue=Task.FETCH_URL.queue)
     return run_id
 
 
-@app.task(bind=True, name=TASK_FETCH_URL)
-def fetch_url(self: Task, run_url_id: int) -> str:
+@app.task(bind=True, name=Task.FETCH_URL.celery_name)
+def fetch_url(self: CeleryTask, run_url_id: int) -> str:
     """Fetch one frontier URL; send fetches for the links it adds and an analysis if it is new."""
     repo = _repo()
     try:
@@ -123,14 +123,14 @@ def fetch_url(self: Task, run_url_id: int) -> str:
         crawl.give_up_fetch(repo, run_url_id, exc, attempts=self.request.retries + 1)
         return "failed"
     for child in result.children:
-        fetch_url.apply_async((child,), queue=QUEUE_FETCH)
+        fetch_url.apply_async((child,), queue=Task.FETCH_URL.queue)
     if result.analyse and result.version_id is not None:
-        process_document.apply_async((result.version_id,), queue=QUEUE_ANALYSE)
+        process_document.apply_async((result.version_id,), queue=Task.PROCESS_DOCUMENT.queue)
     return result.outcome
 
 
-@app.task(bind=True, name=TASK_PROCESS_DOCUMENT)
-def process_document(self: Task, version_id: int) -> bool:
+@app.task(bind=True, name=Task.PROCESS_DOCUMENT.celery_name)
+def process_document(self: CeleryTask, version_id: int) -> bool:
     """Extract, analyse and score one stored version (its raw bytes come from the store)."""
     repo = _repo()
     try:

@@ -43,6 +43,7 @@ from miner.store.models import (
     SourceRow,
     UrlRow,
 )
+from miner.tasknames import Task
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -454,7 +455,9 @@ class Repository:
         gave_up = conn.execute(
             select(func.count())
             .select_from(_dead)
-            .where(_dead.c.key == f"process_document:{version_id}", _dead.c.permanent.is_(True))
+            .where(
+                _dead.c.key == Task.PROCESS_DOCUMENT.dead_letter_key(version_id), _dead.c.permanent.is_(True)
+            )
         ).scalar_one()
         return gave_up == 0
 
@@ -599,7 +602,9 @@ class Repository:
         scored = select(_analyses.c.version_id).where(
             _analyses.c.rubric_version == rubric_version, _analyses.c.model_version == model_version
         )
-        gave_up = select(_dead.c.key).where(_dead.c.task == "process_document", _dead.c.permanent.is_(True))
+        gave_up = select(_dead.c.key).where(
+            _dead.c.task == Task.PROCESS_DOCUMENT, _dead.c.permanent.is_(True)
+        )
         q = (
             select(_documents.c.current_version_id)
             .where(_documents.c.current_version_id.is_not(None))
@@ -609,7 +614,7 @@ class Repository:
         with self.engine.begin() as conn:
             ids = [int(v) for v in conn.execute(q).scalars()]
             failed = set(conn.execute(gave_up).scalars())
-        return [v for v in ids if f"process_document:{v}" not in failed]
+        return [v for v in ids if Task.PROCESS_DOCUMENT.dead_letter_key(v) not in failed]
 
     @_transient
     def store_analysis(self, version_id: int, extracted: Extracted, analysis: Analysis) -> bool:

@@ -104,3 +104,19 @@ def test_beat_schedule_follows_each_sources_cadence() -> None:
     assert len(minutes) > 5
     with pytest.raises(ValueError, match="cadence"):
         cadence_schedule("x", "fortnightly")
+
+
+def test_each_task_name_is_spelled_once() -> None:
+    """The Celery name, the queue, and the dead-letter task and key of a unit of work come from one
+    member of ``Task``: what the client sends is what a worker registers and routes."""
+    from miner.tasknames import Queue, Task
+    from workers.app import app
+
+    app.loader.import_default_modules()
+    registered = {name for name in app.tasks if name.startswith("miner.")}
+    assert registered == {t.celery_name for t in Task}
+    routes = app.conf.task_routes
+    assert {name: r["queue"] for name, r in routes.items()} == {t.celery_name: t.queue for t in Task}
+    assert {q.name for q in app.conf.task_queues} == set(Queue)
+    assert Task.FETCH_URL.dead_letter_key(3, 7) == "fetch_url:3:7"
+    assert Task.PROCESS_DOCUMENT.dead_letter_key(12) == "process_document:12"
