@@ -27,6 +27,8 @@ class Task(StrEnum):
     FETCH_URL = "fetch_url"
     #: Extract, analyse and score one stored version (``document_versions.id``).
     PROCESS_DOCUMENT = "process_document"
+    #: Re-send the frontier entries whose messages are gone; close settled runs (beat).
+    RECONCILE = "reconcile"
 
     @property
     def celery_name(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from kombu import Exchange
 from kombu import Queue as KombuQueue
 
+from miner.broker import restore_interval, visibility_timeout
 from miner.config import get_settings
 from miner.tasknames import Queue, Task
 
@@ -30,7 +31,10 @@ result_serializer = "json"
 accept_content = ["json"]
 
 # Acknowledge a message only after the task finished, so that a worker that dies mid-task leaves the
-# message to be delivered again. Safe because every step is idempotent (docs/reliability.md).
+# message to be delivered again. Safe because every step is idempotent (docs/reliability.md). A task
+# that fails is acknowledged, but it never fails silently: it has retried (a new message) or recorded
+# its dead letter first, and when it could do neither the store's frontier still says the work waits,
+# which the reconciler (beat) sends again.
 task_acks_late = True
 # ... and when the pool child running it is killed (OOM killer, SIGKILL), requeue the message rather
 # than acknowledge it as failed.
@@ -44,18 +48,21 @@ worker_cancel_long_running_tasks_on_connection_loss = True
 worker_prefetch_multiplier = 1
 
 # Soft limit: the task gets SoftTimeLimitExceeded and records a dead letter; hard limit: the child is
-# killed (and the message requeued, above). Sized for the largest coalition agreement with OCR.
+# killed (and the message requeued, above). Bounded, so that the visibility timeout below -- the time
+# a dead worker's messages wait -- can be minutes, not an hour; extraction has its own, shorter limit.
 task_soft_time_limit = _s.task_soft_time_limit
 task_time_limit = _s.task_time_limit
 
-# Redis redelivers an unacknowledged message after this many seconds. It must be longer than the hard
-# time limit (and any retry countdown), or a task still running would be handed to a second worker.
-_visibility = max(_s.broker_visibility_timeout, _s.task_time_limit + 10)
+# Redis redelivers an unacknowledged message after this many seconds: the recovery time after a killed
+# worker. It must be longer than the hard time limit plus the longest retry countdown (a delayed retry
+# waits unacknowledged in its worker), or a task still running would be handed to a second worker;
+# miner.broker derives it, and `miner run` waits at least this long before it calls workers stalled.
+_visibility = visibility_timeout(_s)
 broker_transport_options = {
     "visibility_timeout": _visibility,
     # How often a live worker sweeps for messages whose worker died (kombu's default works out at one
     # sweep per 100 s): a tenth of the visibility timeout, at most every 10 s, one scan per sweep.
-    "unacked_restore_interval": max(1, min(10, _visibility // 10)),
+    "unacked_restore_interval": restore_interval(_s),
     "unacked_restore_throttle": 1,
     # A sweep holds a lock in Redis; if its worker dies during the sweep, the lock blocks everyone's
     # sweeps until it expires (kombu's default: 300 s). No longer than the visibility timeout.

@@ -22,7 +22,6 @@ def worker_env(database_url: str, broker_url: str, **extra: str) -> dict[str, st
         MINER_DATABASE_URL=database_url,
         MINER_BROKER_URL=broker_url,
         MINER_RETRY_BACKOFF="0.05",
-        MINER_FETCH_ATTEMPTS="1",
         **extra,
     )
     return env
