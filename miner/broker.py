@@ -115,3 +115,29 @@ class BrokerClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def timings(s: Settings) -> dict[str, float]:
+    """Every recovery figure of these settings, in seconds (``python -m miner.broker`` prints them)."""
+    from miner.retry import RetryPolicy
+
+    policy = RetryPolicy.from_settings(s)
+    return {
+        "visibility_timeout": visibility_timeout(s),
+        "restore_interval": restore_interval(s),
+        "recovery_time": recovery_time(s),
+        "reconcile_after": reconcile_after(s),
+        "reconcile_interval": s.reconcile_interval,
+        "stall_limit": stall_limit(s),
+        "requests_per_failing_url": policy.attempts,
+        "retry_waits": sum(policy.backoff_for(n) for n in range(1, policy.attempts)),
+        "outage_attempts": policy.outage_attempts,
+        "outage_wait": policy.outage,
+    }
+
+
+if __name__ == "__main__":  # python -m miner.broker: the figures of docs/operations.md for these settings
+    from miner.config import get_settings
+
+    for name, value in timings(get_settings()).items():
+        print(f"{name:<26} {value:g}")

@@ -26,6 +26,7 @@ from miner.config import Settings, get_settings, redact
 from miner.errors import Transient
 from miner.fetch.client import Fetcher
 from miner.records import Source
+from miner.sources import checked
 from miner.store import Repository, StoreUnavailable, recovery
 from miner.store.repository import RunSummary
 from miner.tasknames import Queue, Task
@@ -65,6 +66,7 @@ def run_sources(
 ) -> RunSummary:
     """Crawl ``sources`` once (new runs), analyse what is new or changed, and summarise the runs."""
     s = settings or get_settings()
+    sources = [checked(source) for source in sources]  # what workers will read back must be valid
     run_ids: list[int] = []
     for source in sources:
         repo.upsert_source(source)
@@ -254,9 +256,8 @@ def wait_for_runs(
                     broker_down = None
                     say(f"the broker is back ({broker.shown})")
                 done = reconcile(repo, broker.send, settings=s, run_ids=run_ids)
-                if done:
+                if done:  # not progress yet: only the frontier moving is (else no worker = no end)
                     say(f"re-sent {done.describe()} whose messages were lost")
-                    last_change = time.monotonic()
                 elif not broker.workers():
                     say(
                         f"no worker answers on {broker.shown}: start one for the queues "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,6 +178,17 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
         if not in_scope(source, url):
             raise check.fail("start_urls", f"{url} is outside the source's own scope ({', '.join(scope)})")
     return source
+
+
+def source_table(source: Source) -> dict[str, Any]:
+    """The ``[[source]]`` table of a record (the inverse of :func:`parse_source`), JSON-safe."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items()}
+
+
+def checked(source: Source) -> Source:
+    """A record built in code (not read from a file), passed through the one reader: what the store
+    will read back must be a valid source, so an invalid one is refused before it is stored."""
+    return parse_source(source_table(source), where=f"source {source.id!r}")
 
 
 def _text(check: _Check, table: dict[str, Any], key: str) -> str:

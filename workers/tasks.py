@@ -108,8 +108,9 @@ def _record(
     """Write the dead letter; while the store cannot take it, retry the task carrying the failure."""
     try:
         give_up(failure)
-    except StoreUnavailable as exc:
-        wait = _policy().delay(task.request.retries + 1, exc)
+    except Exception as exc:  # the store is down, or worse: the failure must still reach it
+        down = exc if is_outage(exc) else StoreUnavailable(f"{type(exc).__name__}: {exc}")
+        wait = _policy().delay(task.request.retries + 1, down)
         where = f"{task.name}{tuple(task.request.args or ())}"
         if wait is None:
             log.error(
@@ -165,8 +166,8 @@ def _source(repo: Repository, source_id: str) -> Source:
 @app.task(bind=True, name=Task.CRAWL_SOURCE.celery_name, max_retries=None)
 def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) -> int | None:
     """Start (or resume) a run of one source and send a fetch for each of its entry points."""
-    repo = _repo()
     try:
+        repo = _repo()  # inside: a pool process that starts during a store outage must retry, not fail
         source = _source(repo, source_id)
         if run_id is None:
             run_id = repo.start_run(source_id, trigger="beat")
@@ -176,7 +177,7 @@ def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) ->
 
         def give_up(failure: Failure) -> None:
             if started is not None:
-                repo.fail_run(started, f"could not start: {failure.message}")
+                _repo().fail_run(started, f"could not start: {failure.message}")
             else:
                 log.error("crawl of %s not started: %s: %s", source_id, failure.code, failure.message)
 
@@ -197,16 +198,15 @@ def fetch_url(self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None 
 
     ``failure``: the step gave up earlier while the store could not take the dead letter; write it now.
     """
-    repo = _repo()
 
     def give_up(f: Failure) -> None:
-        crawl.give_up_fetch(repo, run_url_id, f)
+        crawl.give_up_fetch(_repo(), run_url_id, f)
 
     if failure is not None:
         _record(self, give_up, Failure(**failure))
         return "failed"
     try:
-        result = crawl.fetch_step(repo, _fetcher, run_url_id)
+        result = crawl.fetch_step(_repo(), _fetcher, run_url_id)
     except Exception as exc:
         _retry_or_record(self, exc, give_up)
         return "failed"
@@ -217,16 +217,15 @@ def fetch_url(self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None 
 @app.task(bind=True, name=Task.PROCESS_DOCUMENT.celery_name, max_retries=None)
 def process_document(self: CeleryTask, version_id: int, failure: dict[str, Any] | None = None) -> bool:
     """Extract, analyse and score one stored version (its raw bytes come from the store)."""
-    repo = _repo()
 
     def give_up(f: Failure) -> None:
-        crawl.give_up_analysis(repo, version_id, f)
+        crawl.give_up_analysis(_repo(), version_id, f)
 
     if failure is not None:
         _record(self, give_up, Failure(**failure))
         return False
     try:
-        return crawl.analyse_step(repo, version_id)
+        return crawl.analyse_step(_repo(), version_id)
     except Exception as exc:  # includes SoftTimeLimitExceeded: recorded, not lost
         _retry_or_record(self, exc, give_up)
     return False
