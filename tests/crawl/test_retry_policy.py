@@ -93,3 +93,42 @@ def test_a_host_whose_robots_txt_answers_503_gets_one_request(site: StaticSite, 
 
     assert site.log == [("/robots.txt", 503)]
     assert line.error and "robots.txt" in line.error and line.finished
+
+
+def test_a_dead_letter_the_store_cannot_take_yet_is_written_when_it_can() -> None:
+    """The step gave up on its input while the store was down: the failure is kept and written once the
+    store answers (the work is not redone, the URL not asked again)."""
+    from miner.crawl import Failure, with_retries
+
+    p = RetryPolicy(attempts=2, backoff=1.0, backoff_max=60.0, outage=900.0)
+    calls: list[str] = []
+    written: list[Failure] = []
+    slept: list[float] = []
+
+    def step() -> None:
+        calls.append("step")
+        raise TransientFetchError("server answered 503")
+
+    def give_up(failure: Failure) -> None:
+        if len(slept) < 3:  # the store is down for the first attempts at writing
+            raise StoreUnavailable("database unavailable")
+        written.append(failure)
+
+    assert with_retries(step, give_up, p, sleep=slept.append) is None
+    assert calls == ["step", "step"]  # two requests (attempts), not one more per store failure
+    assert written == [Failure("fetch-transient", "server answered 503", 2, False)]
+    assert slept == [1.0, 1.0, 2.0]  # the input's backoff, then the outage's
+
+
+def test_a_store_outage_longer_than_outage_wait_is_raised() -> None:
+    from miner.crawl import record
+
+    p = RetryPolicy(attempts=2, backoff=1.0, backoff_max=2.0, outage=5.0)
+    slept: list[float] = []
+
+    def down() -> None:
+        raise StoreUnavailable("database unavailable")
+
+    with pytest.raises(StoreUnavailable):
+        record(down, p, sleep=slept.append)
+    assert sum(slept) >= 5.0 and len(slept) == p.outage_attempts - 1

@@ -117,6 +117,9 @@ def test_beat_schedule_follows_each_sources_cadence() -> None:
     assert len(minutes) > 5
     with pytest.raises(ValueError, match="cadence"):
         cadence_schedule("x", "fortnightly")
+    # ... and the reconciler, whose passes expire rather than pile up behind a long queue
+    assert sched["reconcile"]["task"] == "miner.reconcile" and sched["reconcile"]["schedule"] == 60.0
+    assert sched["reconcile"]["options"]["expires"] == 60.0
 
 
 def test_each_task_name_is_spelled_once() -> None:
