@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     reconcile_interval: float = Field(
         60.0,
         description="Seconds between two passes of the reconciler (beat, and `miner run` while it waits), "
-        "which re-sends frontier entries idle for longer than the visibility timeout.",
+        "which re-sends the waiting frontier entries of runs idle for longer than the broker's own "
+        "redelivery (docs/operations.md).",
     )
     task_soft_time_limit: int = Field(
         240,
