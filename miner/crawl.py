@@ -43,7 +43,7 @@ from miner.fetch.discover import (
 )
 from miner.fetch.urls import canonicalize, in_scope
 from miner.records import Fetched, Source
-from miner.retry import RetryPolicy
+from miner.retry import RetryPolicy, is_outage
 from miner.store import Repository, StoreUnavailable
 from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
@@ -344,16 +344,23 @@ def with_retries(
     policy: RetryPolicy,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T | None:
-    """Call ``fn`` until it succeeds or the policy says stop; then hand the failure to ``give_up``."""
-    attempt = 0
+    """Call ``fn`` until it succeeds or the policy says stop; then hand the failure to ``give_up``.
+
+    Failures of the input and outages are counted apart: waiting out a store outage does not use up
+    the attempts a failing server gets."""
+    tries = outages = 0
     while True:
-        attempt += 1
         try:
             return fn()
         except Exception as exc:  # a bug in one document must not stop the run, nor vanish
-            wait = policy.delay(attempt, exc)
+            if is_outage(exc):
+                outages += 1
+                wait = policy.delay(outages, exc)
+            else:
+                tries += 1
+                wait = policy.delay(tries, exc)
             if wait is None:
-                record(partial(give_up, Failure.of(exc, attempts=attempt)), policy, sleep)
+                record(partial(give_up, Failure.of(exc, attempts=tries + outages)), policy, sleep)
                 return None
             sleep(wait)
 

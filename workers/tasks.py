@@ -90,16 +90,25 @@ def _retry_or_record(
     task: CeleryTask,
     exc: BaseException,
     give_up: Callable[[Failure], None],
+    tries: int,
     args: Sequence[Any] | None = None,
 ) -> None:
-    """After a failed step: raise Celery's Retry with the policy's countdown, or record the failure."""
-    attempt = task.request.retries + 1
+    """After a failed step: raise Celery's Retry with the policy's countdown, or record the failure.
+
+    ``tries`` counts the input's failures so far (carried from retry to retry), apart from outages, so
+    that waiting out a store outage does not use up the attempts a failing server gets."""
+    outage = is_outage(exc)
+    attempt = task.request.retries + 1 - tries if outage else tries + 1
     wait = _policy().delay(attempt, exc)
     if wait is not None:
-        if is_outage(exc):
+        if outage:
             log.warning("%s%s: %s; retrying in %.0f s", task.name, tuple(task.request.args or ()), exc, wait)
-        raise task.retry(args=args if args is not None else task.request.args, countdown=wait)
-    _record(task, give_up, Failure.of(exc, attempts=attempt), args)
+        raise task.retry(
+            args=args if args is not None else task.request.args,
+            kwargs={"tries": tries if outage else tries + 1},
+            countdown=wait,
+        )
+    _record(task, give_up, Failure.of(exc, attempts=task.request.retries + 1), args)
 
 
 def _record(
@@ -164,7 +173,7 @@ def _source(repo: Repository, source_id: str) -> Source:
 
 
 @app.task(bind=True, name=Task.CRAWL_SOURCE.celery_name, max_retries=None)
-def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) -> int | None:
+def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None, tries: int = 0) -> int | None:
     """Start (or resume) a run of one source and send a fetch for each of its entry points."""
     try:
         repo = _repo()  # inside: a pool process that starts during a store outage must retry, not fail
@@ -181,7 +190,7 @@ def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) ->
             else:
                 log.error("crawl of %s not started: %s: %s", source_id, failure.code, failure.message)
 
-        _retry_or_record(self, exc, give_up, args=(source_id, run_id))
+        _retry_or_record(self, exc, give_up, tries, args=(source_id, run_id))
         return run_id
     for run_url_id in ids:
         try:
@@ -193,10 +202,13 @@ def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None) ->
 
 
 @app.task(bind=True, name=Task.FETCH_URL.celery_name, max_retries=None)
-def fetch_url(self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None = None) -> str:
+def fetch_url(
+    self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None = None, tries: int = 0
+) -> str:
     """Fetch one frontier URL; send fetches for the links it adds and an analysis if it is new.
 
     ``failure``: the step gave up earlier while the store could not take the dead letter; write it now.
+    ``tries``: the input's failures so far (see :func:`_retry_or_record`).
     """
 
     def give_up(f: Failure) -> None:
@@ -208,14 +220,16 @@ def fetch_url(self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None 
     try:
         result = crawl.fetch_step(_repo(), _fetcher, run_url_id)
     except Exception as exc:
-        _retry_or_record(self, exc, give_up)
+        _retry_or_record(self, exc, give_up, tries)
         return "failed"
     _follow_up(result)
     return result.outcome
 
 
 @app.task(bind=True, name=Task.PROCESS_DOCUMENT.celery_name, max_retries=None)
-def process_document(self: CeleryTask, version_id: int, failure: dict[str, Any] | None = None) -> bool:
+def process_document(
+    self: CeleryTask, version_id: int, failure: dict[str, Any] | None = None, tries: int = 0
+) -> bool:
     """Extract, analyse and score one stored version (its raw bytes come from the store)."""
 
     def give_up(f: Failure) -> None:
@@ -227,7 +241,7 @@ def process_document(self: CeleryTask, version_id: int, failure: dict[str, Any] 
     try:
         return crawl.analyse_step(_repo(), version_id)
     except Exception as exc:  # includes SoftTimeLimitExceeded: recorded, not lost
-        _retry_or_record(self, exc, give_up)
+        _retry_or_record(self, exc, give_up, tries)
     return False
 
 

@@ -132,3 +132,22 @@ def test_a_store_outage_longer_than_outage_wait_is_raised() -> None:
     with pytest.raises(StoreUnavailable):
         record(down, p, sleep=slept.append)
     assert sum(slept) >= 5.0 and len(slept) == p.outage_attempts - 1
+
+
+def test_an_outage_does_not_use_up_the_attempts_of_the_input() -> None:
+    from miner.crawl import Failure, with_retries
+
+    p = RetryPolicy(attempts=4, backoff=1.0, backoff_max=60.0, outage=900.0)
+    answers = [StoreUnavailable("database unavailable")] * 5 + [
+        TransientFetchError("server answered 503")
+    ] * 9
+    calls: list[BaseException] = []
+    written: list[Failure] = []
+
+    def step() -> None:
+        calls.append(answers[len(calls)])
+        raise calls[-1]
+
+    with_retries(step, written.append, p, sleep=lambda _s: None)
+    assert sum(isinstance(c, TransientFetchError) for c in calls) == 4  # the server is asked 4 times
+    assert len(calls) == 9 and written == [Failure("fetch-transient", "server answered 503", 9, False)]
