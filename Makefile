@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-slow lint bench services train ocr
+.PHONY: demo test test-slow test-faults lint bench services train ocr
 
 $(BIN)/miner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(BIN)/miner services lint
 
 test-slow: $(BIN)/miner services
 	$(BIN)/pytest -q -m slow
+
+# Outages mid-run (private PostgreSQL and Redis servers, stopped and killed): docs/reliability.md.
+test-faults: $(BIN)/miner services
+	$(BIN)/pytest -q -s -m faults tests/crawl/test_faults_slow.py
 
 demo: $(BIN)/miner
 	scripts/demo.sh

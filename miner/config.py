@@ -48,15 +48,6 @@ class Settings(BaseSettings):
     )
     max_redirects: int = Field(10, description="Redirect hops followed, each re-checked by the SSRF guard.")
     default_delay: float = Field(2.0, description="Seconds between two requests to one host.")
-    fetch_attempts: int = Field(
-        3,
-        description="Requests per URL when the server answers 429/503 (Retry-After honoured), then give up.",
-    )
-    max_retry_wait: float = Field(
-        60.0,
-        description="Longest Retry-After/backoff (s) the fetcher sleeps in-process; a longer wait is handed "
-        "back to the caller as a transient error carrying retry_after.",
-    )
     robots_ttl: float = Field(
         3600.0, description="Seconds a host's robots.txt is cached (RFC 9309: at most 24 h)."
     )
@@ -101,20 +92,41 @@ class Settings(BaseSettings):
     )
     retry_attempts: int = Field(
         4,
-        description="Attempts at a transient failure (network, 503, busy database) before it is dead-lettered.",
+        description="Attempts at a step that fails transiently (network error, timeout, 429, 5xx), then it is "
+        "dead-lettered: a URL whose server keeps failing receives exactly this many requests per run. The "
+        "only retry count of the product (miner/retry.py).",
     )
     retry_backoff: float = Field(
         2.0, description="Seconds before the first retry; doubles each attempt (a server's Retry-After wins)."
     )
-    retry_backoff_max: float = Field(600.0, description="Upper bound of one backoff, in seconds.")
-    task_soft_time_limit: int = Field(
-        600, description="Seconds a worker task may run before it is asked to stop (one big PDF fits)."
+    retry_backoff_max: float = Field(
+        60.0,
+        description="Upper bound of one backoff, in seconds; a server asking (Retry-After) for longer is not "
+        "retried in this run.",
     )
-    task_time_limit: int = Field(720, description="Seconds after which a stuck worker task is killed.")
+    outage_wait: float = Field(
+        900.0,
+        description="Seconds of waiting the product spends on an outage of the store or the broker: a step "
+        "keeps retrying (backoff as above) and `miner run` keeps waiting; after that the work is left on the "
+        "frontier for the reconciler and `miner run` stops with the reason.",
+    )
+    reconcile_interval: float = Field(
+        60.0,
+        description="Seconds between two passes of the reconciler (beat, and `miner run` while it waits), "
+        "which re-sends the waiting frontier entries of runs idle for longer than the broker's own "
+        "redelivery (docs/operations.md).",
+    )
+    task_soft_time_limit: int = Field(
+        240,
+        description="Seconds a worker task may run before it is asked to stop (one big PDF with OCR fits: "
+        "extraction has its own limit, extract_timeout).",
+    )
+    task_time_limit: int = Field(300, description="Seconds after which a stuck worker task is killed.")
     broker_visibility_timeout: int = Field(
-        3600,
-        description="Seconds before an unacknowledged task (its worker died) is handed to another worker; "
-        "must exceed task_time_limit or a slow task would run twice.",
+        420,
+        description="Seconds before an unacknowledged task (its worker died) is handed to another worker, "
+        "so the recovery time after a killed worker; raised if needed to task_time_limit + "
+        "retry_backoff_max + 10, or a slow or delayed task would run twice.",
     )
 
 

@@ -13,8 +13,10 @@ listing pages (paging, overviews); from a document page only its attached files 
 because a content page's other links are site navigation that the entry points already describe.
 
 Errors follow :mod:`miner.errors`: ``Skipped`` (robots.txt, wrong kind) is counted, ``Permanent`` is
-dead-lettered at once, ``Transient`` is raised to the driver, which retries with exponential backoff
-and dead-letters after the last attempt. Nothing is dropped silently.
+dead-lettered at once, ``Transient`` is raised to the driver, which asks the one retry policy
+(:mod:`miner.retry`) whether and when to try again and dead-letters the :class:`Failure` after the last
+attempt. A dead letter that the store cannot take yet (it is down) is retried like the step itself.
+Nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -22,36 +24,36 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from miner.config import Settings, get_settings
+from miner.config import Settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
 from miner.fetch.client import Fetcher
 from miner.fetch.discover import (
-    canonicalize,
     discover_links,
     document_kind,
-    in_scope,
     is_listing,
     likely_document,
     parse_feed,
     read_sitemap,
 )
+from miner.fetch.urls import canonicalize, in_scope
 from miner.records import Fetched, Source
-from miner.store import Repository
+from miner.retry import RetryPolicy, is_outage
+from miner.store import Repository, StoreUnavailable
 from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState, Outcome, UrlRole
+from miner.tasknames import Task
 
 T = TypeVar("T")
 
 #: Kinds of attached files followed from a document page (its other links are site navigation).
 ATTACHMENT_KINDS = ("pdf", "docx", "odt")
-TASK_FETCH = "fetch_url"
-TASK_ANALYSE = "process_document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +66,6 @@ class StepResult:
     version_id: int | None = None
     analyse: bool = False
     children: tuple[int, ...] = ()
-
-
-def backoff_delay(attempt: int, exc: BaseException | None = None, settings: Settings | None = None) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: exponential, or what the server asked for."""
-    s = settings or get_settings()
-    asked = getattr(exc, "retry_after", None)
-    delay = float(asked) if asked else s.retry_backoff * (2 ** max(0, attempt - 1))
-    return min(delay, s.retry_backoff_max)
 
 
 def sniff_kind(fetched: Fetched) -> str:
@@ -144,7 +138,7 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
         return StepResult(run_url_id, item.role, Outcome.SKIPPED)
     except Permanent as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
-        give_up_fetch(repo, run_url_id, exc, attempts=1)
+        give_up_fetch(repo, run_url_id, Failure.of(exc, attempts=1))
         return StepResult(run_url_id, item.role, Outcome.FAILED)
     except Transient as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
@@ -252,7 +246,7 @@ def analyse_step(repo: Repository, version_id: int) -> bool:
     try:
         extracted, analysis = analyse_bytes(data, doc_id=info.url, name=urlsplit(info.url).path or info.url)
     except Permanent as exc:
-        give_up_analysis(repo, version_id, exc, attempts=1)
+        give_up_analysis(repo, version_id, Failure.of(exc, attempts=1))
         return False
     return repo.store_analysis(version_id, extracted, analysis)
 
@@ -260,46 +254,61 @@ def analyse_step(repo: Repository, version_id: int) -> bool:
 # --- giving up --------------------------------------------------------------------------------------------
 
 
-def _describe(exc: BaseException) -> tuple[str, str]:
-    if isinstance(exc, MinerError):
-        return exc.code, exc.message
-    return "internal", f"{type(exc).__name__}: {exc}"
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a piece of work gave up, as its dead letter records it. Plain data, so that a Celery retry
+    can carry it to a later attempt when the store could not take the dead letter at once."""
+
+    code: str
+    message: str
+    attempts: int
+    #: The input itself is bad (a later run will not retry it), rather than a bug or an outage.
+    permanent: bool
+
+    @classmethod
+    def of(cls, exc: BaseException, *, attempts: int) -> Failure:
+        if isinstance(exc, MinerError):
+            code, message = exc.code, exc.message
+        else:  # a bug: its type and message, so that it can be found and fixed
+            code, message = "internal", f"{type(exc).__name__}: {exc}"
+        return cls(code, message, attempts, isinstance(exc, Permanent))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def give_up_fetch(repo: Repository, run_url_id: int, exc: BaseException, *, attempts: int) -> None:
+def give_up_fetch(repo: Repository, run_url_id: int, failure: Failure) -> None:
     """Dead-letter a URL; when it was an entry point, the source as a whole is reported failed."""
     item = repo.work_item(run_url_id)
     if item is None:
         return
-    code, message = _describe(exc)
     repo.dead_letter(
-        task=TASK_FETCH,
+        task=Task.FETCH_URL,
         subject=item.url,
-        key=f"{TASK_FETCH}:{item.run_id}:{item.url_id}",
-        error_code=code,
-        message=message,
-        attempts=attempts,
-        permanent=isinstance(exc, Permanent),
+        key=Task.FETCH_URL.dead_letter_key(item.run_id, item.url_id),
+        error_code=failure.code,
+        message=failure.message,
+        attempts=failure.attempts,
+        permanent=failure.permanent,
         run_id=item.run_id,
         run_url_id=run_url_id,
     )
     if item.depth == 0:
-        repo.note_run_error(item.run_id, f"{item.url}: {message}")
+        repo.note_run_error(item.run_id, f"{item.url}: {failure.message}")
 
 
-def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, attempts: int) -> None:
+def give_up_analysis(repo: Repository, version_id: int, failure: Failure) -> None:
     """Dead-letter a version whose analysis failed. Later runs retry it unless the failure was
     permanent (the bytes themselves are unreadable): a bug fixed or an outage over heals by itself."""
-    code, message = _describe(exc)
     info = repo.version_info(version_id)
     repo.dead_letter(
-        task=TASK_ANALYSE,
+        task=Task.PROCESS_DOCUMENT,
         subject=info.url if info else str(version_id),
-        key=f"{TASK_ANALYSE}:{version_id}",
-        error_code=code,
-        message=message,
-        attempts=attempts,
-        permanent=isinstance(exc, Permanent),
+        key=Task.PROCESS_DOCUMENT.dead_letter_key(version_id),
+        error_code=failure.code,
+        message=failure.message,
+        attempts=failure.attempts,
+        permanent=failure.permanent,
         version_id=version_id,
     )
 
@@ -307,32 +316,56 @@ def give_up_analysis(repo: Repository, version_id: int, exc: BaseException, *, a
 # --- the in-process driver --------------------------------------------------------------------------------
 
 
+def record(
+    write: Callable[[], None], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Write a failure to the store, waiting out a store outage per the policy (then raising it)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            write()
+            return
+        except StoreUnavailable as exc:
+            wait = policy.delay(attempt, exc)
+            if wait is None:
+                raise
+            sleep(wait)
+
+
 def with_retries(
-    fn: Callable[[], T], give_up: Callable[[BaseException, int], None], settings: Settings | None = None
+    fn: Callable[[], T],
+    give_up: Callable[[Failure], None],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> T | None:
-    """Call ``fn``; retry ``Transient`` with backoff; hand the last failure (or a bug) to ``give_up``."""
-    s = settings or get_settings()
-    attempts = max(1, s.retry_attempts)
-    for attempt in range(1, attempts + 1):
+    """Call ``fn`` until it succeeds or the policy says stop; then hand the failure to ``give_up``.
+
+    Failures of the input and outages are counted apart: waiting out a store outage does not use up
+    the attempts a failing server gets."""
+    tries = outages = 0
+    while True:
         try:
             return fn()
-        except Transient as exc:
-            if attempt == attempts:
-                give_up(exc, attempt)
-                return None
-            time.sleep(backoff_delay(attempt, exc, s))
         except Exception as exc:  # a bug in one document must not stop the run, nor vanish
-            give_up(exc, attempt)
-            return None
-    return None
+            if is_outage(exc):
+                outages += 1
+                wait = policy.delay(outages, exc)
+            else:
+                tries += 1
+                wait = policy.delay(tries, exc)
+            if wait is None:
+                record(partial(give_up, Failure.of(exc, attempts=tries + outages)), policy, sleep)
+                return None
+            sleep(wait)
 
 
 def analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None = None) -> None:
     """:func:`analyse_step` with in-process retries; a final failure becomes a dead letter."""
     with_retries(
         lambda: analyse_step(repo, version_id),
-        lambda exc, n: give_up_analysis(repo, version_id, exc, attempts=n),
-        settings,
+        lambda failure: give_up_analysis(repo, version_id, failure),
+        RetryPolicy.from_settings(settings),
     )
 
 
@@ -346,13 +379,14 @@ def crawl_in_process(
     settings: Settings | None = None,
 ) -> None:
     """Run every step of one run in this process, breadth first (the Celery path runs the same steps)."""
+    policy = RetryPolicy.from_settings(settings)
     queue: deque[int] = deque(seed(repo, source, run_id))
     while queue:
         run_url_id = queue.popleft()
         result = with_retries(
             lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
-            lambda exc, n, rid=run_url_id: give_up_fetch(repo, rid, exc, attempts=n),  # type: ignore[misc]
-            settings,
+            lambda failure, rid=run_url_id: give_up_fetch(repo, rid, failure),  # type: ignore[misc]
+            policy,
         )
         if result is not None:
             queue.extend(result.children)

@@ -51,10 +51,7 @@ class Source:
     #: URL substrings never followed even inside scope (search pages, calendars, ...).
     exclude: tuple[str, ...] = ()
     notes: str = ""
-
-    def in_scope(self, url: str) -> bool:
-        """True when ``url`` starts with one of the scope prefixes and matches no exclusion."""
-        return any(url.startswith(p) for p in self.scope) and not any(x in url for x in self.exclude)
+    # Whether a URL belongs to the source is miner.fetch.urls.in_scope (canonical URLs on both sides).
 
 
 @dataclass(frozen=True, slots=True)

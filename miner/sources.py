@@ -5,6 +5,11 @@ unknown key, an unknown government, an empty ``start_urls``, a start URL outside
 scope, a bad cadence or a duplicate id is a :class:`~miner.errors.ConfigError` that names the file,
 the source and the key, because a typo in a registry silently crawls the wrong thing for months.
 
+:func:`parse_source` is the one reader of a source table: the TOML files, ``miner sources --check``
+and the store (which keeps each source's table as JSON for the workers) all go through it, so that
+a source means the same thing wherever it is read. URLs are kept canonical
+(:func:`miner.fetch.urls.canonicalize`) and scope is tested by :func:`miner.fetch.urls.in_scope`.
+
 There is deliberately no key to reach private addresses: that exception belongs to the process
 (``miner run --allow-private-addresses``), never to a registered source.
 """
@@ -14,12 +19,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from miner.config import get_settings
 from miner.errors import ConfigError
+from miner.fetch.urls import canonicalize, in_scope
 from miner.records import DOMAINS, GOVERNMENTS, Source
 
 CADENCES = ("hourly", "daily", "weekly", "monthly")
@@ -107,7 +114,7 @@ class _Check:
 
 
 def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Source:
-    """Validate one ``[[source]]`` table and build the record."""
+    """Validate one ``[[source]]`` table (from TOML, or the JSON the store kept) and build the record."""
     if not isinstance(table, dict):
         raise ConfigError(f"[[source]] #{index} is not a table", subject=where)
     sid = table.get("id")
@@ -145,7 +152,7 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
     delay = _number(check, table, "delay", 0.0, 3600.0, float)
     max_depth = _number(check, table, "max_depth", 0, 20, int)
     max_documents = _number(check, table, "max_documents", 1, 1_000_000, int)
-    notes = _text(check, table, "notes") if "notes" in table else ""
+    notes = _notes(check, table)
     kw: dict[str, Any] = {}
     if document_types is not None:
         kw["document_types"] = document_types
@@ -168,15 +175,33 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
         **kw,
     )
     for url in start_urls:
-        if not source.in_scope(url):
+        if not in_scope(source, url):
             raise check.fail("start_urls", f"{url} is outside the source's own scope ({', '.join(scope)})")
     return source
+
+
+def source_table(source: Source) -> dict[str, Any]:
+    """The ``[[source]]`` table of a record (the inverse of :func:`parse_source`), JSON-safe."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items()}
+
+
+def checked(source: Source) -> Source:
+    """A record built in code (not read from a file), passed through the one reader: what the store
+    will read back must be a valid source, so an invalid one is refused before it is stored."""
+    return parse_source(source_table(source), where=f"source {source.id!r}")
 
 
 def _text(check: _Check, table: dict[str, Any], key: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         raise check.fail(key, "must be a non-empty string")
+    return value.strip()
+
+
+def _notes(check: _Check, table: dict[str, Any]) -> str:
+    value = table.get("notes", "")
+    if not isinstance(value, str):
+        raise check.fail("notes", "must be a string")
     return value.strip()
 
 
@@ -198,12 +223,6 @@ def _choices(check: _Check, table: dict[str, Any], key: str, allowed: Iterable[s
     return tuple(dict.fromkeys(values))
 
 
-def normalise_url(url: str) -> str:
-    """Lower-case scheme and host so that scope prefixes and URLs compare as the crawler sees them."""
-    p = urlsplit(url)
-    return urlunsplit((p.scheme.lower(), p.netloc.lower(), p.path or "/", p.query, ""))
-
-
 def _urls(check: _Check, table: dict[str, Any], key: str, *, required: bool = False) -> tuple[str, ...]:
     values = _strings(check, table, key)
     if required and not values:
@@ -215,7 +234,10 @@ def _urls(check: _Check, table: dict[str, Any], key: str, *, required: bool = Fa
             raise check.fail(key, f"{url!r} is not an absolute http(s) URL")
         if p.username or p.password:
             raise check.fail(key, f"{url!r}: credentials do not belong in a source file")
-        out.append(normalise_url(url))
+        try:
+            out.append(canonicalize(url))
+        except ValueError as exc:
+            raise check.fail(key, f"{url!r} is not a valid URL ({exc})") from exc
     return tuple(dict.fromkeys(out))
 
 

@@ -7,16 +7,15 @@ import gzip
 import pytest
 
 from miner.fetch.discover import (
-    canonicalize,
     discover_links,
     document_kind,
-    in_scope,
     is_listing,
     likely_document,
     parse_feed,
     parse_sitemap,
     read_sitemap,
 )
+from miner.fetch.urls import canonicalize, in_scope
 from miner.records import Source
 
 

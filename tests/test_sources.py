@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import miner.cli.sources  # noqa: F401  (registers the command)
 from miner.cli import app
 from miner.errors import ConfigError
-from miner.fetch.discover import in_scope
+from miner.fetch.urls import in_scope
 from miner.records import DOMAINS, GOVERNMENTS
 from miner.sources import load_sources
 
@@ -65,6 +65,43 @@ def test_a_single_file_loads_with_defaults(tmp_path: Path) -> None:
         "pdf",
     )
     assert source.scope == ("https://www.vdab.be/",)
+
+
+# --- one reader, one scope test ------------------------------------------------------------------------
+
+
+def test_a_start_url_with_the_default_port_is_inside_its_scope(tmp_path: Path) -> None:
+    """The registry and the crawler use one scope test over canonical URLs: ``:443`` is the default."""
+    text = GOOD.replace("https://www.vdab.be/trends", "https://WWW.vdab.be:443/trends/a.pdf")
+    (source,) = load_sources(write(tmp_path, text))
+    assert source.start_urls == ("https://www.vdab.be/trends/a.pdf",)
+    assert in_scope(source, "https://www.vdab.be:443/trends/a.pdf")
+    assert in_scope(source, "https://www.vdab.be/trends/a.pdf")
+    assert not in_scope(source, "https://www.vdab.be:8443/trends/a.pdf")
+    assert not hasattr(source, "in_scope")  # no second scope test on the record
+
+
+def test_the_store_reads_sources_through_the_registry_reader(tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from miner.store import open_repository
+    from miner.store.models import SourceRow
+
+    (source,) = load_sources(write(tmp_path, GOOD))
+    repo = open_repository(f"sqlite:///{tmp_path / 'miner.db'}")
+    repo.upsert_source(source)
+    assert repo.get_source("vdab") == source
+    broken = {**source_config(source), "government": "narnia"}
+    with repo.engine.begin() as conn:
+        conn.execute(update(SourceRow.__table__).values(config=broken))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="government"):
+        repo.get_source("vdab")
+
+
+def source_config(source: object) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items()}  # type: ignore[call-overload]
 
 
 # --- validation ------------------------------------------------------------------------------------------

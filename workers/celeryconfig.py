@@ -6,10 +6,12 @@ product has one place that reads the environment and ``miner settings`` lists th
 
 from __future__ import annotations
 
-from kombu import Exchange, Queue
+from kombu import Exchange
+from kombu import Queue as KombuQueue
 
+from miner.broker import restore_interval, visibility_timeout
 from miner.config import get_settings
-from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
+from miner.tasknames import Queue, Task
 
 _s = get_settings()
 
@@ -29,7 +31,10 @@ result_serializer = "json"
 accept_content = ["json"]
 
 # Acknowledge a message only after the task finished, so that a worker that dies mid-task leaves the
-# message to be delivered again. Safe because every step is idempotent (docs/reliability.md).
+# message to be delivered again. Safe because every step is idempotent (docs/reliability.md). A task
+# that fails is acknowledged, but it never fails silently: it has retried (a new message) or recorded
+# its dead letter first, and when it could do neither the store's frontier still says the work waits,
+# which the reconciler (beat) sends again.
 task_acks_late = True
 # ... and when the pool child running it is killed (OOM killer, SIGKILL), requeue the message rather
 # than acknowledge it as failed.
@@ -43,18 +48,21 @@ worker_cancel_long_running_tasks_on_connection_loss = True
 worker_prefetch_multiplier = 1
 
 # Soft limit: the task gets SoftTimeLimitExceeded and records a dead letter; hard limit: the child is
-# killed (and the message requeued, above). Sized for the largest coalition agreement with OCR.
+# killed (and the message requeued, above). Bounded, so that the visibility timeout below -- the time
+# a dead worker's messages wait -- can be minutes, not an hour; extraction has its own, shorter limit.
 task_soft_time_limit = _s.task_soft_time_limit
 task_time_limit = _s.task_time_limit
 
-# Redis redelivers an unacknowledged message after this many seconds. It must be longer than the hard
-# time limit (and any retry countdown), or a task still running would be handed to a second worker.
-_visibility = max(_s.broker_visibility_timeout, _s.task_time_limit + 10)
+# Redis redelivers an unacknowledged message after this many seconds: the recovery time after a killed
+# worker. It must be longer than the hard time limit plus the longest retry countdown (a delayed retry
+# waits unacknowledged in its worker), or a task still running would be handed to a second worker;
+# miner.broker derives it, and `miner run` waits at least this long before it calls workers stalled.
+_visibility = visibility_timeout(_s)
 broker_transport_options = {
     "visibility_timeout": _visibility,
     # How often a live worker sweeps for messages whose worker died (kombu's default works out at one
     # sweep per 100 s): a tenth of the visibility timeout, at most every 10 s, one scan per sweep.
-    "unacked_restore_interval": max(1, min(10, _visibility // 10)),
+    "unacked_restore_interval": restore_interval(_s),
     "unacked_restore_throttle": 1,
     # A sweep holds a lock in Redis; if its worker dies during the sweep, the lock blocks everyone's
     # sweeps until it expires (kombu's default: 300 s). No longer than the visibility timeout.
@@ -65,16 +73,9 @@ broker_transport_options = {
 # Separate queues let an operator run e.g. `-Q fetch -c 16` and `-Q analyse -c 2` on different machines.
 # Each queue has its own direct exchange and routing key: without them Celery binds every queue to the
 # default queue's exchange and key, and a message for one queue would be copied into both.
-task_queues = (
-    Queue(QUEUE_FETCH, Exchange(QUEUE_FETCH, type="direct"), routing_key=QUEUE_FETCH),
-    Queue(QUEUE_ANALYSE, Exchange(QUEUE_ANALYSE, type="direct"), routing_key=QUEUE_ANALYSE),
-)
-task_default_queue = QUEUE_FETCH
-task_routes = {
-    TASK_CRAWL_SOURCE: {"queue": QUEUE_FETCH},
-    TASK_FETCH_URL: {"queue": QUEUE_FETCH},
-    TASK_PROCESS_DOCUMENT: {"queue": QUEUE_ANALYSE},
-}
+task_queues = tuple(KombuQueue(str(q), Exchange(str(q), type="direct"), routing_key=str(q)) for q in Queue)
+task_default_queue = str(Queue.FETCH)
+task_routes = {t.celery_name: {"queue": str(t.queue)} for t in Task}
 
 # A pool process loads the language models, lexicons and classifier when it starts (workers/tasks.py);
 # Celery's default of 4 s for a new child to report alive is too short for that on a busy machine.

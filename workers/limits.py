@@ -5,6 +5,9 @@ to ``host`` may start. Each call atomically reserves the host's next slot in one
 slot, push it ``delay`` seconds further, return how long to wait), using Redis's own clock, so that
 twenty workers on five machines space their requests to one government site exactly as one process
 would, whatever their local clocks say.
+
+When Redis does not answer, a request must neither go out unspaced nor count as a failure of its URL:
+:class:`LimiterUnavailable` is an outage (:mod:`miner.retry`), waited out like a store outage.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+
+import redis
+
+from miner.retry import Outage
 
 #: KEYS[1] = slot key; ARGV[1] = delay in ms. Returns ms to wait before the request may start.
 _RESERVE = """
@@ -23,6 +30,12 @@ local delay = tonumber(ARGV[1])
 redis.call('SET', KEYS[1], start + delay, 'PX', start - now + delay + 60000)
 return start - now
 """
+
+
+class LimiterUnavailable(Outage):
+    """Redis, which holds the shared request slots, does not answer."""
+
+    code = "limiter-unavailable"
 
 
 class RedisHostLimiter:
@@ -38,7 +51,12 @@ class RedisHostLimiter:
 
     def reserve(self, host: str, delay: float) -> float:
         """Take the host's next slot; seconds until it starts (0 when the host is free)."""
-        wait_ms = self._script(keys=[self._prefix + host.lower()], args=[max(0, int(delay * 1000))])
+        try:
+            wait_ms = self._script(keys=[self._prefix + host.lower()], args=[max(0, int(delay * 1000))])
+        except redis.RedisError as exc:
+            raise LimiterUnavailable(
+                f"the request slots in Redis are unavailable: {exc}", subject=host
+            ) from exc
         return int(wait_ms) / 1000.0
 
     def wait(self, host: str, delay: float) -> None:

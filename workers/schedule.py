@@ -1,6 +1,8 @@
-"""The beat schedule, built from the source registry's cadences.
+"""The beat schedule: the source registry's cadences, and the reconciler.
 
-Each source gets one ``crawl_source`` entry. Its minute (and hour, weekday) is derived from a hash of
+Every ``reconcile_interval`` seconds the ``reconcile`` task sends again the frontier entries whose
+messages are gone (:func:`miner.jobs.reconcile`); its messages expire after one interval, so that a
+backlog never piles up passes. Each source gets one ``crawl_source`` entry. Its minute (and hour, weekday) is derived from a hash of
 the source id, so that forty daily sources do not all start at midnight and hit the fetch queue at
 once, and so that the time stays the same from one deployment to the next.
 """
@@ -16,8 +18,8 @@ from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 
 from miner.errors import MinerError
-from miner.jobs import QUEUE_FETCH, TASK_CRAWL_SOURCE
 from miner.records import Source
+from miner.tasknames import Task
 
 log = logging.getLogger(__name__)
 
@@ -49,24 +51,31 @@ def cadence_schedule(source_id: str, cadence: str) -> crontab:
     )
 
 
-def schedule_for(sources: Sequence[Source]) -> dict[str, dict[str, Any]]:
-    """One beat entry per source: crawl_source(source_id) on the fetch queue."""
-    return {
+def schedule_for(sources: Sequence[Source], *, reconcile_interval: float = 60.0) -> dict[str, dict[str, Any]]:
+    """One beat entry per source: crawl_source(source_id) on the fetch queue; and the reconciler."""
+    entries: dict[str, dict[str, Any]] = {
         f"crawl:{s.id}": {
-            "task": TASK_CRAWL_SOURCE,
+            "task": Task.CRAWL_SOURCE.celery_name,
             "schedule": cadence_schedule(s.id, s.cadence),
             "args": (s.id,),
-            "options": {"queue": QUEUE_FETCH},
+            "options": {"queue": str(Task.CRAWL_SOURCE.queue)},
         }
         for s in sources
     }
+    entries["reconcile"] = {
+        "task": Task.RECONCILE.celery_name,
+        "schedule": float(reconcile_interval),
+        "options": {"queue": str(Task.RECONCILE.queue), "expires": float(reconcile_interval)},
+    }
+    return entries
 
 
 def build_beat_schedule() -> dict[str, dict[str, Any]]:
     """The schedule of the configured registry (raises ConfigError when the registry is invalid)."""
+    from miner.config import get_settings
     from miner.sources import load_sources
 
-    return schedule_for(load_sources(None))
+    return schedule_for(load_sources(None), reconcile_interval=get_settings().reconcile_interval)
 
 
 class RegistryScheduler(PersistentScheduler):
@@ -83,5 +92,5 @@ class RegistryScheduler(PersistentScheduler):
             log.critical("beat cannot start: the source registry is invalid: %s", exc)
             raise
         self.app.conf.beat_schedule = entries
-        log.info("beat: %d source(s) scheduled", len(entries))
+        log.info("beat: %d source(s) scheduled, and the reconciler", len(entries) - 1)
         super().setup_schedule()

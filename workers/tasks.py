@@ -1,29 +1,37 @@
 """Thin Celery tasks: each takes ids, runs one step of :mod:`miner.crawl`, and schedules the follow-ups.
 
 The work itself is in the library (the same functions ``miner run`` calls in-process). What is here is
-only delivery: which queue, when to retry, when to give up. A ``Transient`` error is retried with
-exponential backoff (or the server's Retry-After); after the last attempt, and at once for anything
-else, the failure is written to the dead-letter table -- never a silent drop. Because the step runs
-before the follow-up messages are sent and messages are acknowledged late, a worker killed at any
-point leaves a message that is delivered again and finishes the job (docs/reliability.md).
+only delivery: which queue, and what the one retry policy (:mod:`miner.retry`) says after a failure --
+retry later (a new message with a countdown), or record the failure in the dead-letter table. A
+failure the store cannot record yet (it is down) is not dropped: the task is retried carrying the
+failure, until the store takes it or the outage budget is spent; past that the frontier entry is still
+waiting in the store and the reconciler (:func:`miner.jobs.reconcile`, run by beat) sends it again.
+Because the step runs before the follow-up messages are sent and messages are acknowledged late, a
+worker killed at any point leaves a message that is delivered again and finishes the job
+(docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis
-from celery import Task
+from celery import Task as CeleryTask
 from celery.signals import celeryd_after_setup, worker_process_init
 
-from miner import crawl
+from miner import crawl, jobs
+from miner.broker import BrokerUnavailable
 from miner.config import get_settings
-from miner.errors import Permanent, Transient
+from miner.crawl import Failure, StepResult
+from miner.errors import Permanent
 from miner.fetch.client import Fetcher
-from miner.jobs import QUEUE_ANALYSE, QUEUE_FETCH, TASK_CRAWL_SOURCE, TASK_FETCH_URL, TASK_PROCESS_DOCUMENT
-from miner.store import Outcome, Repository, RunTrigger, open_repository
+from miner.records import Source
+from miner.retry import RetryPolicy, is_outage
+from miner.store import Outcome, Repository, RunTrigger, StoreUnavailable, open_repository
+from miner.tasknames import Queue, Task
 from workers.app import app
 from workers.limits import RedisHostLimiter
 
@@ -35,7 +43,7 @@ _ANALYSES = {"warm_up": False}
 @celeryd_after_setup.connect
 def _note_queues(sender: Any, instance: Any, **_: Any) -> None:
     queues = instance.app.amqp.queues.consume_from or instance.app.amqp.queues
-    _ANALYSES["warm_up"] = QUEUE_ANALYSE in set(queues)
+    _ANALYSES["warm_up"] = str(Queue.ANALYSE) in set(queues)
 
 
 @worker_process_init.connect
@@ -65,6 +73,11 @@ def _repo() -> Repository:
 
 
 @functools.cache
+def _policy() -> RetryPolicy:
+    return RetryPolicy.from_settings()
+
+
+@functools.cache
 def _fetcher(allow_private: bool) -> Fetcher:
     """One fetcher per pool process and policy, spacing requests through the shared Redis limiter."""
     s = get_settings()
@@ -73,23 +86,81 @@ def _fetcher(allow_private: bool) -> Fetcher:
     return Fetcher(s, allow_private=allow_private, limiter=limiter)
 
 
-def _attempts() -> int:
-    return max(1, get_settings().retry_attempts)
+def _retry_or_record(
+    task: CeleryTask,
+    exc: BaseException,
+    give_up: Callable[[Failure], None],
+    tries: int,
+    args: Sequence[Any] | None = None,
+) -> None:
+    """After a failed step: raise Celery's Retry with the policy's countdown, or record the failure.
+
+    ``tries`` counts the input's failures so far (carried from retry to retry), apart from outages, so
+    that waiting out a store outage does not use up the attempts a failing server gets."""
+    outage = is_outage(exc)
+    attempt = task.request.retries + 1 - tries if outage else tries + 1
+    wait = _policy().delay(attempt, exc)
+    if wait is not None:
+        if outage:
+            log.warning("%s%s: %s; retrying in %.0f s", task.name, tuple(task.request.args or ()), exc, wait)
+        raise task.retry(
+            args=args if args is not None else task.request.args,
+            kwargs={"tries": tries if outage else tries + 1},
+            countdown=wait,
+        )
+    _record(task, give_up, Failure.of(exc, attempts=task.request.retries + 1), args)
 
 
-def _retry_or_give_up(task: Task, exc: Transient, give_up: Any) -> None:
-    """Retry with backoff while attempts remain; then record the failure."""
-    attempt = task.request.retries + 1
-    if attempt >= _attempts():
-        give_up(exc, attempt)
-        return
-    raise task.retry(exc=exc, countdown=crawl.backoff_delay(attempt, exc), max_retries=_attempts() - 1)
+def _record(
+    task: CeleryTask, give_up: Callable[[Failure], None], failure: Failure, args: Sequence[Any] | None = None
+) -> None:
+    """Write the dead letter; while the store cannot take it, retry the task carrying the failure."""
+    try:
+        give_up(failure)
+    except Exception as exc:  # the store is down, or worse: the failure must still reach it
+        down = exc if is_outage(exc) else StoreUnavailable(f"{type(exc).__name__}: {exc}")
+        wait = _policy().delay(task.request.retries + 1, down)
+        where = f"{task.name}{tuple(task.request.args or ())}"
+        if wait is None:
+            log.error(
+                "%s failed (%s: %s) and the store could not record it: its frontier entry is still waiting "
+                "in the store, and the reconciler sends it again once the store is back",
+                where,
+                failure.code,
+                failure.message,
+            )
+            return
+        log.warning("%s: the store cannot record its failure yet (%s); retrying in %.0f s", where, exc, wait)
+        raise task.retry(
+            args=args if args is not None else task.request.args,
+            kwargs={"failure": failure.as_dict()},
+            countdown=wait,
+        ) from exc
 
 
-@app.task(bind=True, name=TASK_CRAWL_SOURCE)
-def crawl_source(self: Task, source_id: str, run_id: int | None = None) -> int | None:
-    """Start (or resume) a run of one source and send a fetch for each of its entry points."""
-    repo = _repo()
+def _send(task: Task, args: Sequence[Any]) -> None:
+    """Send a task from inside a worker (follow-ups, the reconciler)."""
+    try:
+        app.send_task(task.celery_name, args=list(args), queue=str(task.queue))
+    except Exception as exc:
+        raise BrokerUnavailable(f"cannot send to the broker: {exc}") from exc
+
+
+def _follow_up(result: StepResult) -> None:
+    """Send what a fetch step found to do. If the broker is gone the work is safe in the store: the
+    step's redelivered message (late acknowledgement) or the reconciler sends it."""
+    try:
+        for child in result.children:
+            _send(Task.FETCH_URL, (child,))
+        if result.analyse and result.version_id is not None:
+            _send(Task.PROCESS_DOCUMENT, (result.version_id,))
+    except BrokerUnavailable as exc:
+        log.warning(
+            "follow-ups of frontier entry %d not sent (%s); they wait in the store", result.run_url_id, exc
+        )
+
+
+def _source(repo: Repository, source_id: str) -> Source:
     source = repo.get_source(source_id)
     if source is None:  # a beat entry for a source never crawled from the CLI: take it from the registry
         from miner.sources import load_sources
@@ -98,45 +169,91 @@ def crawl_source(self: Task, source_id: str, run_id: int | None = None) -> int |
         if source is None:
             raise Permanent("no such source in the store or the registry", subject=source_id)
         repo.upsert_source(source)
-    if run_id is None:
-        run_id = repo.start_run(source_id, trigger=RunTrigger.BEAT)
+    return source
+
+
+@app.task(bind=True, name=Task.CRAWL_SOURCE.celery_name, max_retries=None)
+def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None, tries: int = 0) -> int | None:
+    """Start (or resume) a run of one source and send a fetch for each of its entry points."""
     try:
+        repo = _repo()  # inside: a pool process that starts during a store outage must retry, not fail
+        source = _source(repo, source_id)
+        if run_id is None:
+            run_id = repo.start_run(source_id, trigger=RunTrigger.BEAT)
         ids = crawl.seed(repo, source, run_id)
-    except Transient as exc:
-        _retry_or_give_up(self, exc, lambda e, n: repo.fail_run(run_id, f"could not start: {e}"))
+    except Exception as exc:
+        started = run_id
+
+        def give_up(failure: Failure) -> None:
+            if started is not None:
+                _repo().fail_run(started, f"could not start: {failure.message}")
+            else:
+                log.error("crawl of %s not started: %s: %s", source_id, failure.code, failure.message)
+
+        _retry_or_record(self, exc, give_up, tries, args=(source_id, run_id))
         return run_id
     for run_url_id in ids:
-        fetch_url.apply_async((run_url_id,), queue=QUEUE_FETCH)
+        try:
+            _send(Task.FETCH_URL, (run_url_id,))
+        except BrokerUnavailable as exc:  # the entries wait in the store; the reconciler sends them
+            log.warning("run %d seeded but its fetches not sent (%s)", run_id, exc)
+            break
     return run_id
 
 
-@app.task(bind=True, name=TASK_FETCH_URL)
-def fetch_url(self: Task, run_url_id: int) -> str:
-    """Fetch one frontier URL; send fetches for the links it adds and an analysis if it is new."""
-    repo = _repo()
+@app.task(bind=True, name=Task.FETCH_URL.celery_name, max_retries=None)
+def fetch_url(
+    self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None = None, tries: int = 0
+) -> str:
+    """Fetch one frontier URL; send fetches for the links it adds and an analysis if it is new.
+
+    ``failure``: the step gave up earlier while the store could not take the dead letter; write it now.
+    ``tries``: the input's failures so far (see :func:`_retry_or_record`).
+    """
+
+    def give_up(f: Failure) -> None:
+        crawl.give_up_fetch(_repo(), run_url_id, f)
+
+    if failure is not None:
+        _record(self, give_up, Failure(**failure))
+        return Outcome.FAILED
     try:
-        result = crawl.fetch_step(repo, _fetcher, run_url_id)
-    except Transient as exc:
-        _retry_or_give_up(self, exc, lambda e, n: crawl.give_up_fetch(repo, run_url_id, e, attempts=n))
+        result = crawl.fetch_step(_repo(), _fetcher, run_url_id)
+    except Exception as exc:
+        _retry_or_record(self, exc, give_up, tries)
         return Outcome.FAILED
-    except Exception as exc:  # Permanent or a bug: record it where an operator looks
-        crawl.give_up_fetch(repo, run_url_id, exc, attempts=self.request.retries + 1)
-        return Outcome.FAILED
-    for child in result.children:
-        fetch_url.apply_async((child,), queue=QUEUE_FETCH)
-    if result.analyse and result.version_id is not None:
-        process_document.apply_async((result.version_id,), queue=QUEUE_ANALYSE)
+    _follow_up(result)
     return result.outcome
 
 
-@app.task(bind=True, name=TASK_PROCESS_DOCUMENT)
-def process_document(self: Task, version_id: int) -> bool:
+@app.task(bind=True, name=Task.PROCESS_DOCUMENT.celery_name, max_retries=None)
+def process_document(
+    self: CeleryTask, version_id: int, failure: dict[str, Any] | None = None, tries: int = 0
+) -> bool:
     """Extract, analyse and score one stored version (its raw bytes come from the store)."""
-    repo = _repo()
+
+    def give_up(f: Failure) -> None:
+        crawl.give_up_analysis(_repo(), version_id, f)
+
+    if failure is not None:
+        _record(self, give_up, Failure(**failure))
+        return False
     try:
-        return crawl.analyse_step(repo, version_id)
-    except Transient as exc:
-        _retry_or_give_up(self, exc, lambda e, n: crawl.give_up_analysis(repo, version_id, e, attempts=n))
+        return crawl.analyse_step(_repo(), version_id)
     except Exception as exc:  # includes SoftTimeLimitExceeded: recorded, not lost
-        crawl.give_up_analysis(repo, version_id, exc, attempts=self.request.retries + 1)
+        _retry_or_record(self, exc, give_up, tries)
     return False
+
+
+@app.task(name=Task.RECONCILE.celery_name)
+def reconcile() -> str:
+    """Send again the frontier entries whose messages are gone; close settled runs (beat, every
+    ``reconcile_interval`` seconds). An outage only postpones it to the next pass."""
+    try:
+        done = jobs.reconcile(_repo(), _send)
+    except (StoreUnavailable, BrokerUnavailable) as exc:
+        log.warning("reconciler: %s; trying again at the next pass", exc)
+        return "outage"
+    if done or done.closed:
+        log.warning("reconciler: re-sent %s, closed %d run(s)", done.describe(), done.closed)
+    return done.describe()

@@ -73,12 +73,16 @@ def run(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=max(total, 1))
 
+            def status(message: str | None) -> None:  # outages and lost messages, said once each
+                bar.console.print(f"[yellow]{message}[/yellow]" if message else "resuming", highlight=False)
+
             summary = run_sources(
                 repo,
                 chosen,
                 allow_private=allow_private_addresses,
                 settings=get_settings(),
                 progress=progress,
+                status=status,
             )
     except MinerError as exc:
         raise output.fail(exc) from exc

@@ -81,5 +81,10 @@ def extract_plain_text(text: str, *, name: str = "") -> Extracted:
     check_text_length(text, subject=name or None)
     settings = get_settings()
     raw = paragraphs_from_text(text, TextBudget(settings.max_text_chars, settings.max_paragraphs))
-    answer: dict[str, object] = {"title": raw[0][0][:200] if raw else None, "lang": None, "links": [], "dates": []}
+    answer: dict[str, object] = {
+        "title": raw[0][0][:200] if raw else None,
+        "lang": None,
+        "links": [],
+        "dates": [],
+    }
     return finish("text", paragraphs_from_answer(raw), answer)

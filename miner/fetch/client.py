@@ -5,11 +5,15 @@ steps, each owned by its own module:
 
 1. ``guard.Guard.check``   -> scheme and address policy; the checked address is pinned.
 2. ``robots.RobotsCache``  -> RFC 9309 rules and Crawl-delay of the hop's host.
-3. ``politeness``          -> one request at a time per host, ``delay`` s apart; 429/503 backoff.
+3. ``politeness``          -> one request at a time per host, ``delay`` s apart.
 4. the request itself      -> deadline, raw and decompressed size caps (``decode``).
 
-Errors say what the caller should do: :class:`TransientFetchError` (retry later, maybe with
-``retry_after``), :class:`PermanentFetchError` and its children (record and stop),
+A call makes exactly one request per hop and never retries: whether and when to try again is the
+one retry policy's decision (:mod:`miner.retry`), taken by whoever drives the step, so that a
+failing server is asked ``retry_attempts`` times and not that number times another.
+
+Errors say what the caller should do: :class:`TransientFetchError` (retry later, with the server's
+``retry_after`` when it sent one), :class:`PermanentFetchError` and its children (record and stop),
 :class:`RobotsDisallowed` (skipped). Every error's ``subject`` is the URL that was asked for.
 """
 
@@ -37,7 +41,7 @@ from miner.errors import (
 )
 from miner.fetch.decode import ACCEPT_ENCODING, decoded
 from miner.fetch.guard import Checked, Guard, Resolver
-from miner.fetch.politeness import HostLimiter, LocalHostLimiter, backoff, parse_retry_after
+from miner.fetch.politeness import HostLimiter, LocalHostLimiter, parse_retry_after
 from miner.fetch.robots import (
     MAX_ROBOTS_BYTES,
     MAX_ROBOTS_REDIRECTS,
@@ -49,7 +53,8 @@ from miner.fetch.transport import AddressPins, PinnedTransport, deadline_scope
 from miner.records import Fetched
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-RETRYABLE = frozenset({429, 503})
+#: Answers that mean "not now": worth another request later (RFC 9110 15.5.9, 15.6; RFC 6585 4).
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,7 @@ class Fetcher:
     ``transport`` replaces the default :class:`PinnedTransport` (tests route made-up names to a
     local server with it); the guard still checks every URL first. ``allow_private`` is for
     tests and the offline demo only. ``limiter`` spaces requests per host (pass a shared one to
-    coordinate processes); ``clock``/``sleep`` drive the limiter, robots cache and backoff.
+    coordinate processes); ``clock``/``sleep`` drive the limiter, ``clock`` the robots cache.
     """
 
     def __init__(
@@ -85,7 +90,6 @@ class Fetcher:
         self.settings = settings or get_settings()
         self.guard = Guard(allow_private=allow_private, resolver=resolver)
         self._pins = AddressPins()
-        self._sleep = sleep
         self.limiter: HostLimiter = limiter or LocalHostLimiter(clock=clock, sleep=sleep)
         self.robots = RobotsCache(self._get_robots, ttl=self.settings.robots_ttl, clock=clock)
         self.token = product_token(self.settings.user_agent)
@@ -130,7 +134,8 @@ class Fetcher:
                 if hop == url:
                     raise
                 raise type(exc)(f"redirect to {hop}: {exc.message}", subject=url) from exc
-            reply = self._with_retries(checked, headers, self._delay_for(hop, base_delay), url)
+            delay = self._delay_for(hop, base_delay)
+            reply = self._exchange(checked, headers, delay, self.settings.max_download_bytes, url)
             if reply.status not in REDIRECTS:
                 break
             hop = self._next_hop(url, reply, seen)
@@ -173,27 +178,20 @@ class Fetcher:
             raise TooManyRedirects(f"more than {self.settings.max_redirects} redirects", subject=url)
         return target
 
-    def _with_retries(self, hop: Checked, headers: dict[str, str], delay: float, subject: str) -> _Reply:
-        attempts = max(1, self.settings.fetch_attempts)
-        for attempt in range(1, attempts + 1):
-            reply = self._exchange(hop, headers, delay, self.settings.max_download_bytes, subject)
-            if reply.status not in RETRYABLE:
-                return reply
-            retry_after = parse_retry_after(reply.headers.get("retry-after"))
-            wait = backoff(attempt, retry_after)
-            if attempt == attempts or wait > self.settings.max_retry_wait:
-                raise TransientFetchError(
-                    f"server answered {reply.status} after {attempt} attempt(s); retry later",
-                    subject=subject,
-                    retry_after=wait,
-                )
-            self._sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
-
     def _exchange(
-        self, checked: Checked, headers: dict[str, str], delay: float, cap: int, subject: str
+        self,
+        checked: Checked,
+        headers: dict[str, str],
+        delay: float,
+        cap: int,
+        subject: str,
+        *,
+        truncate: bool = False,
     ) -> _Reply:
-        """One request to a guarded URL: pin its address, host lock, limiter, deadline, capped body."""
+        """One request to a guarded URL: pin its address, host lock, limiter, deadline, capped body.
+
+        A body over ``cap`` is an error (:class:`TooLarge`), or with ``truncate`` cut at ``cap``.
+        """
         url = checked.url
         self._pins.pin(checked.host, checked.address)
         with self._host_lock(checked.host):
@@ -207,7 +205,8 @@ class Fetcher:
                 ):
                     body = b""
                     if resp.status_code not in REDIRECTS and resp.status_code != 304:
-                        body = self._read(resp, cap, deadline, subject)
+                        read = self._head if truncate else self._read
+                        body = read(resp, cap, deadline, subject)
                     return _Reply(url, resp.status_code, resp.headers, body)
             except httpx.TimeoutException as exc:
                 if time.monotonic() >= deadline:
@@ -238,6 +237,21 @@ class Fetcher:
             parts.append(chunk)
         return b"".join(parts)
 
+    def _head(self, resp: httpx.Response, cap: int, deadline: float, subject: str) -> bytes:
+        """The first ``cap`` decoded bytes of a body, whatever its length (RFC 9309 2.5 for robots.txt:
+        parse at least the first 500 KiB rather than refuse a longer file). Reading stops at the cap;
+        raw and decoded bytes are still bounded (twice the cap) against compression tricks."""
+        parts: list[bytes] = []
+        total = 0
+        encoding = resp.headers.get("content-encoding", "identity")
+        raw = self._raw(resp, 2 * cap, deadline, subject)
+        for chunk in decoded(raw, encoding, cap=2 * cap, subject=subject):
+            parts.append(chunk)
+            total += len(chunk)
+            if total >= cap:
+                break
+        return b"".join(parts)[:cap]
+
     def _raw(self, resp: httpx.Response, cap: int, deadline: float, subject: str) -> Iterator[bytes]:
         received = 0
         for chunk in resp.iter_raw():
@@ -260,7 +274,9 @@ class Fetcher:
         for _ in range(MAX_ROBOTS_REDIRECTS + 1):
             try:
                 checked = self.guard.check(hop)
-                reply = self._exchange(checked, {}, self.settings.default_delay, MAX_ROBOTS_BYTES, robots_url)
+                reply = self._exchange(
+                    checked, {}, self.settings.default_delay, MAX_ROBOTS_BYTES, robots_url, truncate=True
+                )
             except FetchError:
                 return RobotsAnswer(None)
             if reply.status not in REDIRECTS:
@@ -289,8 +305,12 @@ class Fetcher:
                 source_id=source_id,
                 headers=tuple(reply.headers.multi_items()),
             )
-        if status >= 500 or status in (408, 425):
-            raise TransientFetchError(f"server error {status}; retry later", subject=url)
+        if status >= 500 or status in TRANSIENT_STATUSES:
+            retry_after = parse_retry_after(reply.headers.get("retry-after"))
+            asked = f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""
+            raise TransientFetchError(
+                f"server answered {status}{asked}; retry later", subject=url, retry_after=retry_after
+            )
         if status >= 400:
             raise PermanentFetchError(f"HTTP {status}", subject=url)
         if not 200 <= status < 300:

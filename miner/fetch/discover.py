@@ -10,124 +10,21 @@ import posixpath
 import re
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from miner.records import Source
+from miner.fetch.urls import DEFAULT_PORTS, canonicalize
 
-#: Query parameters that only track the visitor; dropped by :func:`canonicalize`.
-TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "_hsenc"}
-)
 #: The sitemap protocol's limit on an uncompressed sitemap.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
-# Characters left as they are in a path / query component (RFC 3986 reserved + unreserved + '%').
-_SAFE_PATH = _UNRESERVED | frozenset("!$&'()*+,;=:@/%")
-_SAFE_QUERY = _SAFE_PATH | frozenset("?")
 
 
 def _xml_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
     )
-
-
-# --- URLs ------------------------------------------------------------------------------------------------
-
-
-def _normalise_escapes(text: str, safe: frozenset[str]) -> str:
-    """Decode %XX of unreserved characters, upper-case the others, escape what must be escaped."""
-
-    def unescape(m: re.Match[str]) -> str:
-        ch = chr(int(m.group(1), 16))
-        return ch if ch in _UNRESERVED else f"%{m.group(1).upper()}"
-
-    text = _PCT.sub(unescape, text)
-    out = []
-    for ch in text:
-        if ch in safe:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
-    # A lone '%' not followed by two hex digits is data: escape it.
-    return re.sub(r"%(?![0-9A-F]{2})", "%25", "".join(out))
-
-
-def _remove_dot_segments(path: str) -> str:
-    if not path:
-        return "/"
-    normal = posixpath.normpath(path)
-    if normal.startswith("//"):
-        normal = "/" + normal.lstrip("/")
-    if path.endswith("/") and not normal.endswith("/"):
-        normal += "/"
-    return normal
-
-
-def _is_tracking(key: str) -> bool:
-    k = key.lower()
-    return k.startswith("utm_") or k in TRACKING_PARAMS
-
-
-def canonicalize(url: str) -> str:
-    """One spelling per resource, so the frontier and the store see a URL once.
-
-    Lower-case scheme and host, no default port, no fragment, ``.``/``..`` resolved, empty path
-    -> ``/``, percent-encoding normalised, tracking parameters (``utm_*``, ``fbclid``, ...)
-    dropped and the remaining query parameters sorted. Raises ``ValueError`` for a URL without a
-    scheme or host.
-    """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if not scheme or not host:
-        raise ValueError(f"not an absolute URL: {url!r}")
-    try:
-        host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError as exc:
-        raise ValueError(f"bad host name in {url!r}") from exc
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    if parts.username is not None:
-        auth = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{auth}@{netloc}"
-    path = _remove_dot_segments(_normalise_escapes(parts.path, _SAFE_PATH))
-    pairs = []
-    for item in parts.query.split("&"):
-        if not item:
-            continue
-        key, sep, value = item.partition("=")
-        if _is_tracking(_PCT.sub(lambda m: chr(int(m.group(1), 16)), key)):
-            continue
-        pairs.append((_normalise_escapes(key, _SAFE_QUERY), sep, _normalise_escapes(value, _SAFE_QUERY)))
-    query = "&".join(k + sep + v for k, sep, v in sorted(pairs))
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def in_scope(source: Source, url: str) -> bool:
-    """True when the canonical ``url`` starts with one of the source's (canonical) scope prefixes
-    and contains none of its exclusions. Non-http(s) and malformed URLs are out of scope."""
-    try:
-        canonical = canonicalize(url)
-    except ValueError:
-        return False
-    if urlsplit(canonical).scheme not in _DEFAULT_PORTS:
-        return False
-    prefixes = []
-    for p in source.scope:
-        try:
-            prefixes.append(canonicalize(p))
-        except ValueError:
-            continue
-    return any(canonical.startswith(p) for p in prefixes) and not any(x in canonical for x in source.exclude)
 
 
 # --- HTML ------------------------------------------------------------------------------------------------
@@ -167,7 +64,7 @@ def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
             url = canonicalize(urljoin(base, href))
         except ValueError:
             continue
-        if urlsplit(url).scheme in _DEFAULT_PORTS:
+        if urlsplit(url).scheme in DEFAULT_PORTS:
             seen.setdefault(url, None)
     return list(seen)
 

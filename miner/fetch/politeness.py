@@ -1,5 +1,8 @@
 """Politeness: spacing requests to one host, and reading what a server says about waiting.
 
+How long to wait before trying again is not decided here: that is the retry policy's
+(:mod:`miner.retry`); this module only reads the server's Retry-After.
+
 :class:`HostLimiter` is the seam between one process and many: the fetcher only ever calls
 ``wait(host, delay)`` before a request, so a Redis-backed limiter shared by every Celery worker
 can replace :class:`LocalHostLimiter` without the fetcher knowing.
@@ -64,10 +67,3 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def backoff(attempt: int, retry_after: float | None, *, base: float = 1.0) -> float:
-    """Seconds before retry number ``attempt`` (1-based): the server's word, else exponential."""
-    if retry_after is not None:
-        return retry_after
-    return base * (2 ** (attempt - 1))

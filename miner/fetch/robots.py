@@ -2,7 +2,9 @@
 
 What a robots.txt answer means (RFC 9309 section 2.3.1):
 
-* 2xx -> the rules in the file (the first 500 KiB are parsed).
+* 2xx -> the rules in the file, read as UTF-8 (a byte-order mark is not part of the first line).
+  A longer file is parsed up to 500 KiB, the least a parser must handle (RFC 9309 2.5), cut at the
+  last whole line: a huge robots.txt restricts what it says in its first 500 KiB, not the whole host.
 * 4xx -> "unavailable": no rules, everything allowed. 429 is the exception: the server asked us
   to slow down, which is no licence to crawl everything, so it is treated like 5xx.
 * 5xx, or no answer at all -> "unreachable": the whole host is disallowed until the next check.
@@ -82,7 +84,10 @@ def rules_from_answer(answer: RobotsAnswer) -> RobotsRules:
     if status is None:
         return RobotsRules(None, False, "robots.txt unreachable: host treated as disallowed")
     if 200 <= status < 300:
-        text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        body = answer.body[:MAX_ROBOTS_BYTES]
+        if len(body) == MAX_ROBOTS_BYTES:  # cut by the limit: drop the partial last line
+            body = body[: body.rfind(b"\n") + 1]
+        text = body.decode("utf-8-sig", errors="replace")
         return RobotsRules(Protego.parse(text), True, "robots.txt rules")
     if status == 429 or status >= 500:
         return RobotsRules(None, False, f"robots.txt answered {status}: host treated as disallowed")

@@ -55,8 +55,9 @@ def finish_settled(conn: Connection, run_ids: Iterable[int]) -> None:
 
 
 def _source_from_config(cfg: dict[str, Any]) -> Source:
-    kw: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}
-    return Source(**kw)
+    from miner.sources import parse_source
+
+    return parse_source(cfg, where="the store's copy of the source")  # the registry's one reader
 
 
 class RunStore(StoreBase):

@@ -33,7 +33,7 @@ def site(tmp_path: Path) -> Iterator[StaticSite]:
 
 def _env(db: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINER_")}
-    env.update(MINER_DATABASE_URL=db, MINER_RETRY_BACKOFF="0.05", MINER_FETCH_ATTEMPTS="1", **extra)
+    env.update(MINER_DATABASE_URL=db, MINER_RETRY_BACKOFF="0.05", **extra)
     return env
 
 
@@ -49,7 +49,6 @@ def _settings(db: str, **kw: object) -> Settings:
         "broker_url": None,
         "retry_backoff": 0.05,
         "retry_attempts": 2,
-        "fetch_attempts": 1,
     }
     base.update(kw)
     return Settings(**base)  # type: ignore[arg-type]

@@ -56,3 +56,16 @@ def test_wait_sleeps_for_the_reserved_time(client: redis.Redis) -> None:
     limiter.wait("www.belgium.be", 5.0)
     limiter.wait("www.belgium.be", 5.0)
     assert len(slept) == 1 and 4.0 < slept[0] <= 5.0
+
+
+def test_redis_down_is_an_outage_not_a_failure_of_the_url() -> None:
+    """Without Redis a request must neither go out unspaced nor count against its URL."""
+    from faults import free_port
+
+    from miner.retry import is_outage
+    from workers.limits import LimiterUnavailable
+
+    limiter = RedisHostLimiter(redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0"))
+    with pytest.raises(LimiterUnavailable) as info:
+        limiter.wait("www.vlaanderen.be", 2.0)
+    assert is_outage(info.value)

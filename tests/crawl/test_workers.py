@@ -37,8 +37,11 @@ def test_miner_run_through_workers_stores_once_and_rechecks_with_304(
     site: StaticSite, tmp_path: Path
 ) -> None:
     (site.root / "plans" / "weg.html").unlink(missing_ok=True)
+    (site.root / "plans" / "druk.html").write_text("<html><body>busy</body></html>")
+    site.broken["/plans/druk.html"] = 503
     index = site.root / "index.html"
-    index.write_text(index.read_text().replace("</ul>", '<li><a href="/plans/weg.html">weg</a></li></ul>'))
+    extra = '<li><a href="/plans/weg.html">weg</a></li><li><a href="/plans/druk.html">druk</a></li>'
+    index.write_text(index.read_text().replace("</ul>", extra + "</ul>"))
     with redis_db() as broker, postgres_schema() as db, Workers(worker_env(db, broker), tmp_path) as workers:
         env = worker_env(db, broker)
         workers.start("a", concurrency=2)
@@ -46,9 +49,15 @@ def test_miner_run_through_workers_stores_once_and_rechecks_with_304(
 
         first = _miner("run", "--sources", str(sources), "--allow-private-addresses", env=env)
         assert first.returncode == 0, first.stdout + first.stderr + workers.log("a")
-        assert re.search(r"new 5\b", first.stdout) and re.search(r"failed 1\b", first.stdout), first.stdout
+        assert re.search(r"new 5\b", first.stdout) and re.search(r"failed 2\b", first.stdout), first.stdout
         assert "weg.html" in first.stdout  # the 404 is reported, from its dead letter
+        # The one retry policy through Celery: the 503 page is asked retry_attempts (4) times, not more.
+        assert [c for p, c in site.log if p == "/plans/druk.html"] == [503] * 4
         repo = open_repository(db)
+        assert {d["subject"].removeprefix(site.url("")): d["attempts"] for d in repo.dead_letters()} == {
+            "/plans/weg.html": 1,
+            "/plans/druk.html": 4,
+        }
         counts = {k: v for k, v in repo.row_counts().items() if k not in RUN_TABLES}
         seen = len(site.log)
 
@@ -61,7 +70,11 @@ def test_miner_run_through_workers_stores_once_and_rechecks_with_304(
         summary = json.loads(second.stdout)
         assert (summary["unchanged"], summary["new"], summary["pending"]) == (5, 0, 0), summary
         assert all(line["finished"] for line in summary["per_source"])
-        again = [(p, c) for p, c in site.requests(seen) if p not in ("/robots.txt", "/plans/weg.html")]
+        again = [
+            (p, c)
+            for p, c in site.requests(seen)
+            if p not in ("/robots.txt", "/plans/weg.html", "/plans/druk.html")
+        ]
         assert again and all(c == 304 for _, c in again), again
         assert {k: v for k, v in repo.row_counts().items() if k not in RUN_TABLES} == counts
         assert not [p for p, _ in site.log if p.startswith("/private/")]
@@ -104,3 +117,22 @@ def test_beat_schedule_follows_each_sources_cadence() -> None:
     assert len(minutes) > 5
     with pytest.raises(ValueError, match="cadence"):
         cadence_schedule("x", "fortnightly")
+    # ... and the reconciler, whose passes expire rather than pile up behind a long queue
+    assert sched["reconcile"]["task"] == "miner.reconcile" and sched["reconcile"]["schedule"] == 60.0
+    assert sched["reconcile"]["options"]["expires"] == 60.0
+
+
+def test_each_task_name_is_spelled_once() -> None:
+    """The Celery name, the queue, and the dead-letter task and key of a unit of work come from one
+    member of ``Task``: what the client sends is what a worker registers and routes."""
+    from miner.tasknames import Queue, Task
+    from workers.app import app
+
+    app.loader.import_default_modules()
+    registered = {name for name in app.tasks if name.startswith("miner.")}
+    assert registered == {t.celery_name for t in Task}
+    routes = app.conf.task_routes
+    assert {name: r["queue"] for name, r in routes.items()} == {t.celery_name: t.queue for t in Task}
+    assert {q.name for q in app.conf.task_queues} == set(Queue)
+    assert Task.FETCH_URL.dead_letter_key(3, 7) == "fetch_url:3:7"
+    assert Task.PROCESS_DOCUMENT.dead_letter_key(12) == "process_document:12"
