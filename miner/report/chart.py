@@ -1,0 +1,165 @@
+"""A trend report as a chart (``miner report --chart PATH.png|.svg``), drawn with matplotlib.
+
+Grouped by year: the mean score per publication year, one line per group of the other grouping;
+otherwise one bar per group. Every point or bar carries the number of documents it rests on; the
+footnote gives the totals and how many documents were not scored. Series differ by marker and line
+style as well as colour, so the chart reads in grey; a year that is a fetch year (no publication
+date known) is drawn as a hollow marker, off the line, and said so in the legend. SVG keeps its
+text as text (searchable, and what the tests read).
+
+Library API: :func:`draw_chart` ``(report, path) -> Path``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from miner.report.dates import FETCHED
+from miner.report.trends import TrendReport
+
+#: Line colours of distinct lightness (Okabe-Ito, black first), with a marker and a dash each.
+STYLES = (
+    ("#000000", "o", "-"),
+    ("#0072B2", "s", "--"),
+    ("#D55E00", "^", ":"),
+    ("#009E73", "D", "-."),
+    ("#CC79A7", "v", "-"),
+    ("#E69F00", "P", "--"),
+    ("#56B4E9", "X", ":"),
+)
+FORMATS = (".png", ".svg")
+
+
+def chart_title(report: TrendReport) -> str:
+    """The chart's title (also what a test looks for in the SVG)."""
+    if "year" in report.by:
+        other = [b for b in report.by if b != "year"]
+        return "Mean mainstreaming score per publication year" + (f", by {other[0]}" if other else "")
+    return f"Mean mainstreaming score by {' and '.join(report.by)}"
+
+
+def draw_chart(report: TrendReport, path: str | Path) -> Path:
+    """Draw ``report`` to ``path`` (.png or .svg); ValueError for another suffix or no figures."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"a chart is written as {' or '.join(FORMATS)}, not {path.suffix or 'no suffix'!r}")
+    drawable = [r for r in report.rows if r["mean_score"] is not None]
+    if not drawable:
+        raise ValueError("no scored in-scope documents to chart")
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 10}):
+        fig = Figure(figsize=(9, 5.6), dpi=110, layout="constrained")
+        ax = fig.add_subplot()
+        if "year" in report.by:
+            _years(ax, report)
+        else:
+            _bars(ax, report)
+        ax.set_title(chart_title(report), fontsize=13, fontweight="bold", loc="left")
+        t = report.totals
+        fig.text(
+            0.01,
+            0.005,
+            f"n = scored in-scope documents behind each figure. In all: {t['documents']} documents, "
+            f"{t['scored']} scored ({t['in_scope']} in scope), {t['not_scored']} not scored "
+            "(errors, scans without OCR, no lexicon: counted apart, never averaged as 0).",
+            fontsize=8,
+            color="#333333",
+            wrap=True,
+        )
+        fig.savefig(path, format=path.suffix[1:].lower())
+    return path
+
+
+def _series_key(report: TrendReport, row: dict[str, Any]) -> str:
+    other = [b for b in report.by if b != "year"]
+    return str(row[other[0]]) if other else "all documents"
+
+
+def _years(ax: Any, report: TrendReport) -> None:
+    series: dict[str, list[dict[str, Any]]] = {}
+    for row in report.rows:
+        if row["year"] is not None and row["mean_score"] is not None:
+            series.setdefault(_series_key(report, row), []).append(row)
+    fetched_shown = False
+    years: set[int] = set()
+    for i, (name, rows) in enumerate(sorted(series.items())):
+        colour, marker, dash = STYLES[i % len(STYLES)]
+        published = [r for r in rows if r["year_source"] != FETCHED]
+        fetched = [r for r in rows if r["year_source"] == FETCHED]
+        n_docs = sum(r["in_scope"] for r in rows)
+        if published:
+            ax.plot(
+                [r["year"] for r in published],
+                [r["mean_score"] for r in published],
+                color=colour,
+                marker=marker,
+                linestyle=dash,
+                linewidth=2,
+                markersize=8,
+                label=f"{name} (n={n_docs})",
+            )
+        if fetched:
+            ax.plot(
+                [r["year"] for r in fetched],
+                [r["mean_score"] for r in fetched],
+                color=colour,
+                marker=marker,
+                linestyle="none",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgewidth=2,
+                label=None if published else f"{name} (n={n_docs})",
+            )
+            fetched_shown = True
+        for r in rows:
+            years.add(r["year"])
+            ax.annotate(
+                f"n={r['in_scope']}",
+                (r["year"], r["mean_score"]),
+                textcoords="offset points",
+                xytext=(0, 9),
+                ha="center",
+                fontsize=8,
+                color=colour,
+            )
+    if fetched_shown:
+        ax.plot([], [], color="#555555", marker="o", linestyle="none", markerfacecolor="white",
+                markeredgewidth=2, label="fetch year: no publication date known")  # fmt: skip
+    ax.set_xlabel("Publication year")
+    ax.set_ylabel("Mean score of scored in-scope documents (0-100)")
+    ax.set_ylim(0, 105)
+    ordered = sorted(years)
+    ax.set_xticks(ordered, [str(y) for y in ordered])
+    if len(ordered) == 1:
+        ax.set_xlim(ordered[0] - 1, ordered[0] + 1)
+    ax.grid(True, axis="y", color="#dddddd")
+    ax.legend(title=_legend_title(report), loc="upper left", fontsize=9, frameon=False)
+
+
+def _legend_title(report: TrendReport) -> str:
+    other = [b for b in report.by if b != "year"]
+    return (other[0] if other else "documents") + " (n = in-scope documents)"
+
+
+def _bars(ax: Any, report: TrendReport) -> None:
+    rows = report.rows
+    labels = [" / ".join(str(r[b]) for b in report.by) for r in rows]
+    means = [r["mean_score"] or 0 for r in rows]
+    positions = list(range(len(rows)))[::-1]
+    bars = ax.barh(positions, means, color="#4d4d4d", edgecolor="black", height=0.6, label="mean score")
+    for bar, r in zip(bars, rows, strict=True):
+        note = "no scored in-scope document" if r["mean_score"] is None else f"{r['mean_score']:.1f}"
+        note += f"   n={r['in_scope']} in scope of {r['documents']} docs"
+        if r["not_scored"]:
+            note += f", {r['not_scored']} not scored"
+        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_xlim(0, 140)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("Mean score of scored in-scope documents (0-100)")
+    ax.set_ylabel(" / ".join(report.by).capitalize())
+    ax.grid(True, axis="x", color="#dddddd")
+    ax.legend(loc="lower right", fontsize=9, frameon=False)

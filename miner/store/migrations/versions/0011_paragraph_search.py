@@ -1,0 +1,74 @@
+"""Full-text search over the stored paragraphs (``miner mentions``, watchlists).
+
+- **SQLite**: an FTS5 table ``paragraphs_fts`` over ``paragraphs.text`` (external content: the text
+  is not stored twice), tokenised by ``unicode61 remove_diacritics 2`` (case and accents folded),
+  kept in step by triggers on ``paragraphs``. Word forms are found by prefix queries on the term's
+  stem (:mod:`miner.report.terms`). A later migration that rebuilds ``paragraphs`` with
+  ``batch_alter_table`` drops these triggers with the old table and must create them again.
+- **PostgreSQL**: GIN expression indexes of ``to_tsvector`` with the ``dutch`` configuration over
+  Dutch paragraphs, ``french`` over French ones and ``simple`` over the rest (partial indexes on
+  ``language``), of the text with its accents folded by ``translate`` (immutable, so that it can be
+  indexed, and no extension is needed). :mod:`miner.store.search` writes the same expressions.
+
+Revision ID: 0011_paragraph_search
+Revises: 0010_published_source
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0011_paragraph_search"
+down_revision = "0010_published_source"
+branch_labels = None
+depends_on = None
+
+#: Accented letters of Latin-1 and Latin Extended-A, and the letters they fold to (as of this revision).
+_FROM = (
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭ"
+    "ĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſ"
+)
+_TO = (
+    "AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIi"
+    "IiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzs"
+)
+_PG_INDEXES = (
+    ("ix_paragraphs_search_nl", "dutch", "language = 'nl'"),
+    ("ix_paragraphs_search_fr", "french", "language = 'fr'"),
+    ("ix_paragraphs_search_other", "simple", "language NOT IN ('nl', 'fr')"),
+)
+_SQLITE = (
+    "CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN "
+    "INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN "
+    "INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER paragraphs_fts_update AFTER UPDATE OF text ON paragraphs BEGIN "
+    "INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')",
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        assert len(_FROM) == len(_TO)
+        for name, config, where in _PG_INDEXES:
+            op.execute(
+                f"CREATE INDEX {name} ON paragraphs USING gin "
+                f"(to_tsvector('{config}'::regconfig, translate(text, '{_FROM}', '{_TO}'))) WHERE {where}"
+            )
+    else:
+        for statement in _SQLITE:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, _config, _where in _PG_INDEXES:
+            op.execute(f"DROP INDEX {name}")
+    else:
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER paragraphs_fts_{trigger}")
+        op.execute("DROP TABLE paragraphs_fts")
