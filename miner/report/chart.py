@@ -12,6 +12,7 @@ Library API: :func:`draw_chart` ``(report, path) -> Path``.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -52,23 +53,23 @@ def draw_chart(report: TrendReport, path: str | Path) -> Path:
         raise ValueError("no scored in-scope documents to chart")
     with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 10}):
         fig = Figure(figsize=(9, 5.6), dpi=110, layout="constrained")
-        ax = fig.add_subplot()
         if "year" in report.by:
-            _years(ax, report)
+            series = _series(report)
+            grid = fig.add_gridspec(2, 1, height_ratios=[5, 0.9 + 0.32 * len(series)])
+            ax = fig.add_subplot(grid[0])
+            _years(ax, report, series)
+            _count_table(fig.add_subplot(grid[1]), series)
         else:
+            ax = fig.add_subplot()
             _bars(ax, report)
         ax.set_title(chart_title(report), fontsize=13, fontweight="bold", loc="left")
         t = report.totals
-        fig.text(
-            0.01,
-            0.005,
-            f"n = scored in-scope documents behind each figure. In all: {t['documents']} documents, "
-            f"{t['scored']} scored ({t['in_scope']} in scope), {t['not_scored']} not scored "
-            "(errors, scans without OCR, no lexicon: counted apart, never averaged as 0).",
-            fontsize=8,
-            color="#333333",
-            wrap=True,
+        note = (
+            f"In all: {t['documents']} documents, {t['scored']} scored ({t['in_scope']} in scope: about "
+            f"employment or education), {t['not_scored']} not scored (errors, scans without OCR, no "
+            "lexicon for the language: counted apart, never averaged as 0)."
         )
+        fig.supxlabel(textwrap.fill(note, 150), x=0.01, ha="left", fontsize=8, color="#333333")
         fig.savefig(path, format=path.suffix[1:].lower())
     return path
 
@@ -78,74 +79,98 @@ def _series_key(report: TrendReport, row: dict[str, Any]) -> str:
     return str(row[other[0]]) if other else "all documents"
 
 
-def _years(ax: Any, report: TrendReport) -> None:
+def _series(report: TrendReport) -> dict[str, list[dict[str, Any]]]:
+    """The rows with a year and a mean, per series (the other grouping), in name order."""
     series: dict[str, list[dict[str, Any]]] = {}
     for row in report.rows:
         if row["year"] is not None and row["mean_score"] is not None:
             series.setdefault(_series_key(report, row), []).append(row)
+    return dict(sorted(series.items()))
+
+
+def _years(ax: Any, report: TrendReport, series: dict[str, list[dict[str, Any]]]) -> None:
     fetched_shown = False
     years: set[int] = set()
-    for i, (name, rows) in enumerate(sorted(series.items())):
+    for i, (name, rows) in enumerate(series.items()):
         colour, marker, dash = STYLES[i % len(STYLES)]
         published = [r for r in rows if r["year_source"] != FETCHED]
         fetched = [r for r in rows if r["year_source"] == FETCHED]
-        n_docs = sum(r["in_scope"] for r in rows)
+        years |= {r["year"] for r in rows}
+        style = {"color": colour, "marker": marker, "markersize": 8}
         if published:
             ax.plot(
                 [r["year"] for r in published],
                 [r["mean_score"] for r in published],
-                color=colour,
-                marker=marker,
                 linestyle=dash,
                 linewidth=2,
-                markersize=8,
-                label=f"{name} (n={n_docs})",
+                label=name,
+                **style,
             )
         if fetched:
             ax.plot(
                 [r["year"] for r in fetched],
                 [r["mean_score"] for r in fetched],
-                color=colour,
-                marker=marker,
                 linestyle="none",
-                markersize=9,
                 markerfacecolor="white",
                 markeredgewidth=2,
-                label=None if published else f"{name} (n={n_docs})",
+                label=None if published else name,
+                **style,
             )
             fetched_shown = True
-        for r in rows:
-            years.add(r["year"])
-            ax.annotate(
-                f"n={r['in_scope']}",
-                (r["year"], r["mean_score"]),
-                textcoords="offset points",
-                xytext=(0, 9),
-                ha="center",
-                fontsize=8,
-                color=colour,
-            )
     if fetched_shown:
         ax.plot([], [], color="#555555", marker="o", linestyle="none", markerfacecolor="white",
-                markeredgewidth=2, label="fetch year: no publication date known")  # fmt: skip
+                markeredgewidth=2, label="hollow: fetch year\n(no publication date)")  # fmt: skip
     ax.set_xlabel("Publication year")
-    ax.set_ylabel("Mean score of scored in-scope documents (0-100)")
-    ax.set_ylim(0, 105)
+    ax.set_ylabel("Mean score (0-100)\nscored in-scope documents")
+    ax.set_ylim(0, 100)
     ordered = sorted(years)
     ax.set_xticks(ordered, [str(y) for y in ordered])
-    if len(ordered) == 1:
-        ax.set_xlim(ordered[0] - 1, ordered[0] + 1)
+    ax.set_xlim(ordered[0] - 0.5, ordered[-1] + 0.5)
     ax.grid(True, axis="y", color="#dddddd")
-    ax.legend(title=_legend_title(report), loc="upper left", fontsize=9, frameon=False)
+    ax.set_axisbelow(True)
+    ax.legend(
+        title=_legend_title(report), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False
+    )
+
+
+def _count_table(ax: Any, series: dict[str, list[dict[str, Any]]]) -> None:
+    """Beside the lines: how many scored in-scope documents each point rests on."""
+    years = sorted({r["year"] for rows in series.values() for r in rows})
+    cells = []
+    for rows in series.values():
+        by_year: dict[int, list[str]] = {}
+        for r in rows:
+            by_year.setdefault(r["year"], []).append(
+                str(r["in_scope"]) + ("*" if r["year_source"] == FETCHED else "")
+            )
+        cells.append([" + ".join(by_year.get(y, [])) or "-" for y in years])
+    ax.axis("off")
+    table = ax.table(
+        cellText=cells,
+        rowLabels=list(series),
+        colLabels=[str(y) for y in years],
+        loc="upper center",
+        cellLoc="center",
+        edges="horizontal",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    ax.set_title(
+        "Documents behind each point (scored, in scope; * fetch year)",
+        fontsize=8,
+        loc="left",
+        color="#333333",
+    )
 
 
 def _legend_title(report: TrendReport) -> str:
     other = [b for b in report.by if b != "year"]
-    return (other[0] if other else "documents") + " (n = in-scope documents)"
+    return other[0] if other else "documents"
 
 
 def _bars(ax: Any, report: TrendReport) -> None:
     rows = report.rows
+    levels = {r["government"]: r["level"] for r in report.levels} if report.by == ("government",) else {}
     labels = [" / ".join(str(r[b]) for b in report.by) for r in rows]
     means = [r["mean_score"] or 0 for r in rows]
     positions = list(range(len(rows)))[::-1]
@@ -155,11 +180,15 @@ def _bars(ax: Any, report: TrendReport) -> None:
         note += f"   n={r['in_scope']} in scope of {r['documents']} docs"
         if r["not_scored"]:
             note += f", {r['not_scored']} not scored"
+        if levels.get(r.get("government")):
+            note += f"; level: {levels[r['government']]}"
         ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8)
     ax.set_yticks(positions, labels)
-    ax.set_xlim(0, 140)
+    ax.set_xlim(0, 150)
     ax.set_xticks(range(0, 101, 20))
+    ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlabel("Mean score of scored in-scope documents (0-100)")
     ax.set_ylabel(" / ".join(report.by).capitalize())
     ax.grid(True, axis="x", color="#dddddd")
+    ax.set_axisbelow(True)
     ax.legend(loc="lower right", fontsize=9, frameon=False)

@@ -14,6 +14,7 @@ from typing import Any
 from miner.report.dates import report_date
 from miner.report.levels import in_scope
 from miner.report.trends import not_scored_reason
+from miner.store import keyset
 from miner.store.reports import DocumentFacts
 from miner.store.repository import Repository
 
@@ -100,11 +101,18 @@ def _quote(e: dict[str, Any]) -> str:
 
 
 def export_rows(
-    repo: Repository, what: str, *, government: str | None = None, source_id: str | None = None
+    repo: Repository,
+    what: str,
+    *,
+    government: str | None = None,
+    source_id: str | None = None,
+    page_size: int = keyset.PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
-    """Every row of the export ``what``, read from the store a page at a time."""
+    """Every row of the export ``what``, read from the store a page (of documents) at a time."""
     export_fields(what)  # refuses an unknown export before the first page is read
-    facts = repo.iter_facts(government=government, source_id=source_id, evidence=what == "evidence")
+    facts = repo.iter_facts(
+        government=government, source_id=source_id, evidence=what == "evidence", page_size=page_size
+    )
     for f in facts:
         key = {"url": f.url, "title": f.title, "government": f.government, "source_id": f.source_id}
         if what == "documents":
