@@ -126,12 +126,8 @@ def search_mentions(
     """One page of mentions (``limit`` paragraphs, each with all its mentions) and the totals."""
     wanted = as_terms(terms)
     queries = language_queries(wanted)
-    page = repo.search_page(queries, filters=filters, cursor=cursor, limit=limit)
-    if cursor is None and page.next_cursor is None:
-        paragraphs, documents = len(page.items), len({f.document_id for f in page.items})
-    else:
-        totals = repo.search_totals(queries, filters=filters)
-        paragraphs, documents = totals.paragraphs, totals.documents
+    result = repo.search(queries, filters=filters, cursor=cursor, limit=limit)
+    page, paragraphs, documents = result.page, result.totals.paragraphs, result.totals.documents
     found = tuple(m for f in page.items for m in mentions_in(f, wanted, width))
     return MentionPage(found, len(page.items), paragraphs, documents, page.next_cursor)
 

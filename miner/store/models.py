@@ -156,6 +156,8 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_url_id", "url", "id"),
         Index("ix_documents_source_url_id", "source_id", "url", "id"),
+        #: Mention search joins paragraphs to the documents whose current version holds them.
+        Index("ix_documents_current_version", "current_version_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)

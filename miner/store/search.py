@@ -19,7 +19,9 @@ by the same query, so a listing is never cut without saying how much is left.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -127,8 +129,36 @@ class SearchTotals:
     documents: int
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of the search and the totals of the whole search, read in one transaction."""
+
+    page: keyset.Page[FoundParagraph]
+    totals: SearchTotals
+
+
 class SearchStore(StoreBase):
     """Paragraph search, page by page, with its totals."""
+
+    @transient
+    def search(
+        self,
+        queries: Sequence[LanguageQuery],
+        *,
+        filters: SearchFilter = SearchFilter(),
+        cursor: str | None = None,
+        limit: int = keyset.PAGE_SIZE,
+    ) -> SearchResult:
+        """One page of the paragraphs that match and the totals, on one snapshot (what a person
+        reading the first page of ``miner mentions`` gets: the page and how much there is)."""
+        key = keyset.decode(_TAG, cursor, (str, int, int))
+        with self._search() as conn:
+            page = _page(conn, queries, filters, key, limit)
+            if key is None and page.next_cursor is None:  # the whole search is this page
+                totals = SearchTotals(len(page.items), len({f.document_id for f in page.items}))
+            else:
+                totals = _totals(conn, queries, filters)
+        return SearchResult(page, totals)
 
     @transient
     def search_page(
@@ -141,14 +171,8 @@ class SearchStore(StoreBase):
     ) -> keyset.Page[FoundParagraph]:
         """One page of the paragraphs that match, in (URL, document, paragraph) order."""
         key = keyset.decode(_TAG, cursor, (str, int, int))
-        with self._read() as conn:
-            found = _union(conn, queries, filters, key)
-            if found is None:
-                return keyset.Page((), None)
-            q = select(found).order_by(found.c.url, found.c.document_id, found.c.idx)
-            rows = conn.execute(q.limit(keyset.check_limit(limit) + 1)).mappings().all()
-        kept, next_cursor = keyset.cut(rows, limit, _TAG, lambda r: (r["url"], r["document_id"], r["idx"]))
-        return keyset.Page(tuple(_found(r) for r in kept), next_cursor)
+        with self._search() as conn:
+            return _page(conn, queries, filters, key, limit)
 
     def iter_search(
         self,
@@ -168,12 +192,41 @@ class SearchStore(StoreBase):
         filters: SearchFilter = SearchFilter(),
     ) -> SearchTotals:
         """How many paragraphs, in how many documents, :meth:`search_page` would list in all."""
+        with self._search() as conn:
+            return _totals(conn, queries, filters)
+
+    @contextmanager
+    def _search(self) -> Iterator[Connection]:
+        """A read transaction for a search. On PostgreSQL without parallel workers: starting them
+        costs more (~10 ms) than the index scans of a search take."""
         with self._read() as conn:
-            found = _union(conn, queries, filters, None)
-            if found is None:
-                return SearchTotals(0, 0)
-            row = conn.execute(select(func.count(), func.count(distinct(found.c.document_id)))).one()
-        return SearchTotals(int(row[0]), int(row[1]))
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+            yield conn
+
+
+def _page(
+    conn: Connection,
+    queries: Sequence[LanguageQuery],
+    filters: SearchFilter,
+    key: tuple[Any, ...] | None,
+    limit: int,
+) -> keyset.Page[FoundParagraph]:
+    found = _union(conn, queries, filters, key)
+    if found is None:
+        return keyset.Page((), None)
+    q = select(found).order_by(found.c.url, found.c.document_id, found.c.idx)
+    rows = conn.execute(q.limit(keyset.check_limit(limit) + 1)).mappings().all()
+    kept, next_cursor = keyset.cut(rows, limit, _TAG, lambda r: (r["url"], r["document_id"], r["idx"]))
+    return keyset.Page(tuple(_found(r) for r in kept), next_cursor)
+
+
+def _totals(conn: Connection, queries: Sequence[LanguageQuery], filters: SearchFilter) -> SearchTotals:
+    found = _union(conn, queries, filters, None)
+    if found is None:
+        return SearchTotals(0, 0)
+    row = conn.execute(select(func.count(), func.count(distinct(found.c.document_id)))).one()
+    return SearchTotals(int(row[0]), int(row[1]))
 
 
 def _found(r: Any) -> FoundParagraph:
@@ -248,9 +301,10 @@ def _arm(language: str, match: Any, filters: SearchFilter, key: tuple[Any, ...] 
             p.text,
         )
         .select_from(
-            PARAGRAPHS.join(VERSIONS, v.id == p.version_id).join(
-                DOCUMENTS, and_(d.id == v.document_id, d.current_version_id == v.id)
-            )
+            # One join condition per table (through ix_documents_current_version): PostgreSQL
+            # estimated the pair (id = document_id AND current_version_id = id) at one row and
+            # then tested every paragraph of every document instead of reading its index.
+            PARAGRAPHS.join(VERSIONS, v.id == p.version_id).join(DOCUMENTS, d.current_version_id == v.id)
         )
         .where(*where)
     )
@@ -322,15 +376,27 @@ def _pg_match(conn: Connection, query: LanguageQuery, name: str) -> Any:
             )
         )
     for i, ph in enumerate(scanned):
-        pattern = r"\m" + "[^[:alnum:]]+".join(w.word + ("[[:alnum:]]*" if w.prefix else "") for w in ph)
         conds.append(
-            text(f"translate(paragraphs.text, '{FOLD_FROM}', '{FOLD_TO}') ~* :{name}_re{i}").bindparams(
-                bindparam(f"{name}_re{i}", pattern + r"\M")
-            )
+            text(f"paragraphs.text ~ :{name}_re{i}").bindparams(bindparam(f"{name}_re{i}", _word_pattern(ph)))
         )
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else or_(*conds)
+
+
+def _letters(ch: str) -> str:
+    """A regular-expression class of every letter that folds to ``ch``, either case."""
+    if not ("a" <= ch <= "z"):
+        return re.escape(ch)
+    variants = [ch, ch.upper()] + [f for f, t in zip(FOLD_FROM, FOLD_TO, strict=True) if t.lower() == ch]
+    return "[" + "".join(variants) + "]"
+
+
+def _word_pattern(phrase: Phrase) -> str:
+    """A PostgreSQL regular expression for ``phrase`` on the unfolded text (folding is in the letter
+    classes: no ``translate`` of every row, which costs more than the match)."""
+    words = ["".join(_letters(c) for c in w.word) + ("[[:alnum:]]*" if w.prefix else "") for w in phrase]
+    return r"\m" + "[^[:alnum:]]+".join(words) + r"\M"
 
 
 def _only_stop_words(conn: Connection, config: str, operand: str) -> bool:

@@ -88,6 +88,7 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "dead_letters_page": lambda: repo.dead_letters_page(limit=1),
         "documents": lambda: repo.documents(),
         "documents_page": lambda: repo.documents_page(limit=2),
+        "search": lambda: repo.search(_QUERY, limit=1),
         "search_page": lambda: repo.search_page(_QUERY, limit=1),
         "search_totals": lambda: repo.search_totals(_QUERY),
         "facts_page": lambda: repo.facts_page(evidence=True, limit=2),

@@ -9,6 +9,8 @@
   Dutch paragraphs, ``french`` over French ones and ``simple`` over the rest (partial indexes on
   ``language``), of the text with its accents folded by ``translate`` (immutable, so that it can be
   indexed, and no extension is needed). :mod:`miner.store.search` writes the same expressions.
+- ``ix_documents_current_version``: a paragraph found is joined to the document whose current
+  version holds it.
 
 Revision ID: 0011_paragraph_search
 Revises: 0010_published_source
@@ -52,6 +54,7 @@ _SQLITE = (
 
 
 def upgrade() -> None:
+    op.create_index("ix_documents_current_version", "documents", ["current_version_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         assert len(_FROM) == len(_TO)
         for name, config, where in _PG_INDEXES:
@@ -72,3 +75,4 @@ def downgrade() -> None:
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER paragraphs_fts_{trigger}")
         op.execute("DROP TABLE paragraphs_fts")
+    op.drop_index("ix_documents_current_version", table_name="documents")
