@@ -5,9 +5,10 @@ The search is the database's own full-text index (created by migration ``0011_pa
 - **SQLite**: the FTS5 table ``paragraphs_fts`` (case and accents folded by its tokenizer); a word of
   the query is a prefix query on its stem (``"inburger"*`` finds *inburgering* and
   *inburgeringstraject*) or, for a short stem, the word itself;
-- **PostgreSQL**: ``to_tsvector`` with the ``dutch`` configuration over Dutch paragraphs, ``french``
-  over French ones, ``simple`` over the rest, of the text with its accents folded by ``translate``;
-  a word is the configuration's own stem of the query word, as a prefix (``'inburger':*``) or exact.
+- **PostgreSQL**: the stored column ``paragraphs.search_vector`` (``to_tsvector`` with the ``dutch``
+  configuration for Dutch paragraphs, ``french`` for French ones, ``simple`` for the rest, of the
+  text with its accents folded by ``translate``) and its GIN index; a word is the configuration's
+  own stem of the query word, as a prefix (``'inburger':*``) or exact.
   Stop words are not indexed there: a query made only of stop words (``de``) is answered by a
   regular-expression scan of the folded text instead (slower, still right).
 
@@ -33,7 +34,6 @@ from sqlalchemy import (
     bindparam,
     distinct,
     func,
-    literal_column,
     or_,
     select,
     text,
@@ -51,8 +51,9 @@ from miner.store.base import DOCUMENTS, PARAGRAPHS, VERSIONS, StoreBase, transie
 TEXT_SEARCH_CONFIGS = {"nl": "dutch", "fr": "french"}
 OTHER_CONFIG = "simple"
 #: Accented letters of Latin-1 and Latin Extended-A and what :func:`miner.analyse.nlp.fold` makes of
-#: them, for PostgreSQL's ``translate``. The indexes of migration 0011 are built on this expression;
-#: a change here needs a migration that rebuilds them.
+#: them: PostgreSQL's ``translate`` folds them in the stored vectors of migration 0011, and the
+#: stop-word scan folds them in its letter classes. A change here needs a migration that recomputes
+#: the vectors.
 FOLD_FROM = (
     "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭ"
     "ĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſ"
@@ -69,8 +70,9 @@ SEARCH_INDEX_TABLES = (
     "paragraphs_fts_docsize",
     "paragraphs_fts_idx",
 )
-#: PostgreSQL's partial indexes of the same migration (expression indexes: not in the models).
-SEARCH_INDEXES = ("ix_paragraphs_search_nl", "ix_paragraphs_search_fr", "ix_paragraphs_search_other")
+#: PostgreSQL's generated column and index of the same migration (not in the models: SQLite has neither).
+SEARCH_COLUMNS = ("search_vector",)
+SEARCH_INDEXES = ("ix_paragraphs_search",)
 _TAG = "mentions"
 
 
@@ -268,13 +270,11 @@ def _language_allowed(arm: str, wanted: str | None) -> bool:
 
 def _arm(language: str, match: Any, filters: SearchFilter, key: tuple[Any, ...] | None) -> Select[Any]:
     p, v, d = PARAGRAPHS.c, VERSIONS.c, DOCUMENTS.c
-    # Literal, not bound: PostgreSQL uses a partial index only when it can see the predicate.
     where: list[Any]
     if language:
-        where = [p.language == literal_column(f"'{language}'"), match]
+        where = [p.language == language, match]
     else:
-        others = ", ".join(f"'{lang}'" for lang in TEXT_SEARCH_CONFIGS)
-        where = [text(f"paragraphs.language NOT IN ({others})"), match]
+        where = [p.language.not_in(list(TEXT_SEARCH_CONFIGS)), match]
         if filters.language is not None:
             where.append(p.language == filters.language)
     if filters.government is not None:
@@ -358,11 +358,6 @@ def tsquery_phrase(phrase: Phrase) -> str:
     return " <-> ".join(f"'{w.word}'" + (":*" if w.prefix else "") for w in phrase)
 
 
-def pg_vector(config: str) -> str:
-    """The indexed expression of migration 0011, character for character."""
-    return f"to_tsvector('{config}'::regconfig, translate(paragraphs.text, '{FOLD_FROM}', '{FOLD_TO}'))"
-
-
 def _pg_match(conn: Connection, query: LanguageQuery, name: str) -> Any:
     config = TEXT_SEARCH_CONFIGS.get(query.language, OTHER_CONFIG)
     indexed = [ph for ph in query.phrases if not _only_stop_words(conn, config, tsquery_phrase(ph))]
@@ -371,7 +366,7 @@ def _pg_match(conn: Connection, query: LanguageQuery, name: str) -> Any:
     if indexed:
         q = " | ".join(f"({tsquery_phrase(ph)})" for ph in indexed)
         conds.append(
-            text(f"{pg_vector(config)} @@ to_tsquery('{config}'::regconfig, :{name})").bindparams(
+            text(f"paragraphs.search_vector @@ to_tsquery('{config}'::regconfig, :{name})").bindparams(
                 bindparam(name, q)
             )
         )

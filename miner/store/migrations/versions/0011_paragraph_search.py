@@ -5,10 +5,12 @@
   kept in step by triggers on ``paragraphs``. Word forms are found by prefix queries on the term's
   stem (:mod:`miner.report.terms`). A later migration that rebuilds ``paragraphs`` with
   ``batch_alter_table`` drops these triggers with the old table and must create them again.
-- **PostgreSQL**: GIN expression indexes of ``to_tsvector`` with the ``dutch`` configuration over
-  Dutch paragraphs, ``french`` over French ones and ``simple`` over the rest (partial indexes on
-  ``language``), of the text with its accents folded by ``translate`` (immutable, so that it can be
-  indexed, and no extension is needed). :mod:`miner.store.search` writes the same expressions.
+- **PostgreSQL**: a stored generated column ``paragraphs.search_vector``: ``to_tsvector`` with the
+  ``dutch`` configuration for Dutch paragraphs, ``french`` for French ones and ``simple`` for the
+  rest, of the text with its accents folded by ``translate`` (immutable, so no extension is
+  needed), and a GIN index on it. Stored rather than an expression index: a phrase query rechecks
+  the rows the index proposes, and recomputing the vector of each (stemming every word) cost
+  about 0.4 ms a row.
 - ``ix_documents_current_version``: a paragraph found is joined to the document whose current
   version holds it.
 
@@ -34,10 +36,9 @@ _TO = (
     "AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIi"
     "IiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzs"
 )
-_PG_INDEXES = (
-    ("ix_paragraphs_search_nl", "dutch", "language = 'nl'"),
-    ("ix_paragraphs_search_fr", "french", "language = 'fr'"),
-    ("ix_paragraphs_search_other", "simple", "language NOT IN ('nl', 'fr')"),
+_PG_VECTOR = (
+    "to_tsvector(CASE language WHEN 'nl' THEN 'dutch'::regconfig WHEN 'fr' THEN 'french'::regconfig "
+    f"ELSE 'simple'::regconfig END, translate(text, '{_FROM}', '{_TO}'))"
 )
 _SQLITE = (
     "CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='id', "
@@ -57,11 +58,10 @@ def upgrade() -> None:
     op.create_index("ix_documents_current_version", "documents", ["current_version_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         assert len(_FROM) == len(_TO)
-        for name, config, where in _PG_INDEXES:
-            op.execute(
-                f"CREATE INDEX {name} ON paragraphs USING gin "
-                f"(to_tsvector('{config}'::regconfig, translate(text, '{_FROM}', '{_TO}'))) WHERE {where}"
-            )
+        op.execute(
+            f"ALTER TABLE paragraphs ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({_PG_VECTOR}) STORED"
+        )
+        op.execute("CREATE INDEX ix_paragraphs_search ON paragraphs USING gin (search_vector)")
     else:
         for statement in _SQLITE:
             op.execute(statement)
@@ -69,8 +69,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for name, _config, _where in _PG_INDEXES:
-            op.execute(f"DROP INDEX {name}")
+        op.execute("DROP INDEX ix_paragraphs_search")
+        op.execute("ALTER TABLE paragraphs DROP COLUMN search_vector")
     else:
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER paragraphs_fts_{trigger}")
