@@ -115,8 +115,9 @@ def main() -> None:
         for what, fmt in EXPORTS:
             small, large = results[args.small][(what, fmt)], results[args.documents][(what, fmt)]
             worst = max(worst, large[2])
+            label = f"--what {what} --format {fmt}"
             print(
-                f"--what {what} --format {fmt:5} {small[0]:9,} {small[1]:7.1f}s {small[2]:6.0f} MB"
+                f"{label:28} {small[0]:9,} {small[1]:7.1f}s {small[2]:6.0f} MB"
                 f"   {large[0]:9,} {large[1]:7.1f}s {large[2]:6.0f} MB"
             )
         print()
