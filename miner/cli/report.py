@@ -313,6 +313,7 @@ def report(
     mainstreaming per government (none, light, partial, strong; docs/reports.md).
     """
     from miner.report.chart import FORMATS, draw_chart
+    from miner.report.levels import LEVEL_FIELDS
     from miner.report.render import flat_row, render_markdown
     from miner.report.trends import GROUPINGS, build_report
     from miner.store import open_repository
@@ -328,7 +329,7 @@ def report(
         output.write_json(result.as_dict())
     elif levels:
         output.emit(result.levels, format, columns=LEVEL_COLUMNS, record=lambda r: r, wide=wide, empty=empty,
-                    fields=("government", "level", "documents", "mean_score", "basis"))  # fmt: skip
+                    fields=LEVEL_FIELDS)  # fmt: skip
     else:
         output.emit(
             result.rows,

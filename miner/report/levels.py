@@ -37,6 +37,16 @@ MIN_DOCUMENTS = 3
 TIED = 100
 #: The dimensions the levels read (names of the rubric's dimensions).
 RECOGNITION, BARRIERS, MECHANISM, TARGETS = "recognition", "barriers", "mainstreaming", "targets_monitoring"
+TIED_DIMENSIONS = (RECOGNITION, BARRIERS, MECHANISM, TARGETS)
+#: The fields of a level row, in order.
+LEVEL_FIELDS = (
+    "government",
+    "level",
+    "documents",
+    "mean_score",
+    *(f"{k}_tied" for k in TIED_DIMENSIONS),
+    "basis",
+)
 STRONG = {RECOGNITION: 0.5, MECHANISM: 0.5, TARGETS: 0.25}
 PARTIAL_RECOGNITION, PARTIAL_MECHANISM, PARTIAL_BARRIERS = 0.5, 0.2, 0.5
 LIGHT_RECOGNITION = 0.2
@@ -75,6 +85,10 @@ class LevelCounter:
     def __init__(self) -> None:
         self.governments: dict[str, _Counts] = {}
 
+    def see(self, government: str) -> None:
+        """A government with documents, scored or not: it gets a row (without a level if need be)."""
+        self.governments.setdefault(government, _Counts())
+
     def add(self, f: DocumentFacts) -> None:
         """Count ``f``, a *scored* document (the caller applies the not-scored rule)."""
         counts = self.governments.setdefault(f.government, _Counts())
@@ -93,8 +107,7 @@ class LevelCounter:
         for government in sorted(self.governments):
             c = self.governments[government]
             shares = {
-                k: round(c.tied.get(k, 0) / c.documents, 3) if c.documents else 0.0
-                for k in (RECOGNITION, BARRIERS, MECHANISM, TARGETS)
+                k: round(c.tied.get(k, 0) / c.documents, 3) if c.documents else 0.0 for k in TIED_DIMENSIONS
             }
             level, basis = level_of(shares, c.documents)
             out.append(

@@ -228,6 +228,7 @@ def build_report(
     for f in repo.iter_facts(government=government, source_id=source_id):
         reason = not_scored_reason(f)
         summary.add(f, reason)
+        levels.see(f.government)
         totals["documents"] += 1
         if reason is None:
             levels.add(f)
