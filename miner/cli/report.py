@@ -144,7 +144,7 @@ def mentions(
         _write_mentions_json(what, paragraphs, documents, shown, next_cursor, (m.as_dict() for m in found))
         n = -1
     else:
-        title = f"“{what}”: {paragraphs} paragraphs in {documents} documents"
+        title = f"“{what}”: {_n(paragraphs, 'paragraph')} in {_n(documents, 'document')}"
         n = output.emit(
             found,
             format,
@@ -159,7 +159,11 @@ def mentions(
         output.note(empty)
     elif paragraphs:
         more = f"; next page: --cursor {next_cursor}" if next_cursor else ""
-        output.note(f"paragraphs {shown} of {paragraphs} shown, in {documents} documents{more}")
+        output.note(f"paragraphs {shown} of {paragraphs} shown, in {_n(documents, 'document')}{more}")
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _queries(terms: list[Any]) -> Any:

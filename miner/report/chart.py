@@ -52,7 +52,9 @@ def draw_chart(report: TrendReport, path: str | Path) -> Path:
     if not drawable:
         raise ValueError("no scored in-scope documents to chart")
     with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 10}):
-        fig = Figure(figsize=(9, 5.6), dpi=110, layout="constrained")
+        # Bars: the figure grows with the groups, so that two bars are not two slabs.
+        height = 5.6 if "year" in report.by else min(12.0, max(3.6, 1.8 + 0.45 * len(report.rows)))
+        fig = Figure(figsize=(9, height), dpi=110, layout="constrained")
         if "year" in report.by:
             series = _series(report)
             grid = fig.add_gridspec(2, 1, height_ratios=[5, 0.9 + 0.32 * len(series)])
@@ -124,6 +126,8 @@ def _years(ax: Any, report: TrendReport, series: dict[str, list[dict[str, Any]]]
     ax.set_ylabel("Mean score (0-100)\nscored in-scope documents")
     ax.set_ylim(0, 100)
     ordered = sorted(years)
+    if ordered[-1] - ordered[0] < 30:  # as the count table below: one column per year of the span
+        ordered = list(range(ordered[0], ordered[-1] + 1))
     ax.set_xticks(ordered, [str(y) for y in ordered])
     ax.set_xlim(ordered[0] - 0.5, ordered[-1] + 0.5)
     ax.grid(True, axis="y", color="#dddddd")
@@ -135,7 +139,9 @@ def _years(ax: Any, report: TrendReport, series: dict[str, list[dict[str, Any]]]
 
 def _count_table(ax: Any, series: dict[str, list[dict[str, Any]]]) -> None:
     """Beside the lines: how many scored in-scope documents each point rests on."""
-    years = sorted({r["year"] for rows in series.values() for r in rows})
+    present = sorted({r["year"] for rows in series.values() for r in rows})
+    # Every year of the span, so that each column stands under its year on the axis above.
+    years = list(range(present[0], present[-1] + 1)) if present[-1] - present[0] < 30 else present
     cells = []
     for rows in series.values():
         by_year: dict[int, list[str]] = {}
