@@ -7,17 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from miner.records import Analysis, DimensionScore, Evidence, Extracted, Fetched, Flag, Paragraph, Source
+from miner.score import load_rubric
 from miner.store import Repository, UrlRole
 
-DIMENSIONS = (
-    "recognition",
-    "barriers",
-    "intersection",
-    "mainstreaming",
-    "intergovernmental",
-    "target_group",
-    "targets_monitoring",
-)
+#: The rubric's dimensions (what every stored analysis scores).
+DIMENSIONS = tuple(d.name for d in load_rubric().dimensions)
 
 
 def source(source_id: str, government: str) -> Source:
