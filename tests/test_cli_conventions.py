@@ -44,6 +44,8 @@ DATA_COMMANDS = [
     ["sources"],
     ["mentions", "inburgering"],
     ["report"],
+    ["watchlist", "list"],
+    ["export"],
     ["settings"],
     ["analyse", "README.md"],
     ["evaluate"],

@@ -7,7 +7,8 @@ it hands its rows to :func:`emit`, which writes
 - ``table``: columns fitted to the terminal (``COLUMNS`` when piped), see :mod:`miner.cli.table`;
 - ``json``: a JSON array of the rows' dictionaries, written row by row (field names are the
   stable contract scripts read);
-- ``csv``: RFC 4180 through the :mod:`csv` module, one header row, lists joined with ``;``.
+- ``csv``: RFC 4180 through the :mod:`csv` module, one header row, lists joined with ``;``;
+- ``jsonl`` (one JSON object per line) and ``md`` (Markdown), where a command offers them.
 
 Exit codes (:class:`ExitCode`) are decided in one place, :func:`exit_code_for`, applied to every
 command by :class:`MinerGroup`: errors are printed on stderr as ``error: ...`` (secrets redacted),
@@ -41,6 +42,14 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    #: One JSON object per line (exports); offered only by commands that name it.
+    JSONL = "jsonl"
+    #: Markdown (reports); offered only by commands that name it.
+    MARKDOWN = "md"
+
+
+#: What ``--format`` offers when a command does not say.
+DEFAULT_FORMATS = (Format.TABLE, Format.JSON, Format.CSV)
 
 
 class ExitCode(IntEnum):
@@ -60,7 +69,7 @@ def format_option(*formats: Format, help: str = "") -> Any:
 
     Use as ``format: Annotated[str, format_option()] = "table"``; the value received is a :class:`Format`.
     """
-    allowed = formats or tuple(Format)
+    allowed = formats or DEFAULT_FORMATS
     names = [f.value for f in allowed]
 
     def check(value: str) -> Format:
@@ -107,6 +116,8 @@ def emit(
     fmt = Format(format)
     if fmt is Format.JSON:
         n = write_json_list(map(record, items))
+    elif fmt is Format.JSONL:
+        n = write_jsonl(map(record, items))
     elif fmt is Format.CSV:
         n = write_csv(map(record, items), fields)
     else:
@@ -132,6 +143,17 @@ def write_json_list(objs: Iterable[dict[str, Any]], out: TextIO | None = None) -
         out.write(("[\n" if n == 0 else ",\n") + textwrap.indent(text, "  "))
         n += 1
     out.write("\n]\n" if n else "[]\n")
+    out.flush()
+    return n
+
+
+def write_jsonl(objs: Iterable[dict[str, Any]], out: TextIO | None = None) -> int:
+    """One compact JSON object per line (a stream other tools read line by line)."""
+    out = out or sys.stdout
+    n = 0
+    for obj in objs:
+        out.write(json.dumps(obj, ensure_ascii=False, default=_json_default) + "\n")
+        n += 1
     out.flush()
     return n
 

@@ -66,7 +66,12 @@ class AnalysisStore(StoreBase):
             digest = conn.execute(
                 update(VERSIONS)
                 .where(VERSIONS.c.id == version_id)
-                .values(kind=extracted.kind, title=extracted.title, published=extracted.published)
+                .values(
+                    kind=extracted.kind,
+                    title=extracted.title,
+                    published=extracted.published,
+                    published_source=extracted.published_source,
+                )
                 .returning(VERSIONS.c.content_hash)
             ).scalar_one()
             detail = {

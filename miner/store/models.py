@@ -156,6 +156,8 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_url_id", "url", "id"),
         Index("ix_documents_source_url_id", "source_id", "url", "id"),
+        #: Mention search joins paragraphs to the documents whose current version holds them.
+        Index("ix_documents_current_version", "current_version_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
@@ -181,6 +183,9 @@ class DocumentVersion(Base):
     kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     published: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Where ``published`` was found (:attr:`miner.records.Extracted.published_source`); None when the
+    #: date was stored before sources were recorded, or when there is no date.
+    published_source: Mapped[str | None] = mapped_column(String(30), nullable=True)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: The run that first saw this content.
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -277,3 +282,27 @@ class DeadLetter(Base):
     permanent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WatchlistRow(Base):
+    """A named set of terms an integration centre or a watchdog follows (``miner watchlist``)."""
+
+    __tablename__ = "watchlists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WatchlistTermRow(Base):
+    """One term of a watchlist; ``language`` "nl" or "fr" for a variant searched in that language's
+    paragraphs only, "" for every language."""
+
+    __tablename__ = "watchlist_terms"
+    __table_args__ = (
+        UniqueConstraint("watchlist_id", "term", "language", name="uq_watchlist_terms_list_term_lang"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    watchlist_id: Mapped[int] = mapped_column(ForeignKey("watchlists.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(10), default="")

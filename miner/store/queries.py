@@ -1,6 +1,6 @@
-"""The read side: the document list, paragraph search (mentions) and the figures reports start from.
+"""The read side: the document list (paragraph search is :mod:`miner.store.search`).
 
-Both lists can grow without bound, so both are read in keyset pages (:mod:`miner.store.keyset`):
+The list can grow without bound, so it is read in keyset pages (:mod:`miner.store.keyset`):
 ``*_page`` returns one page and the cursor of the next, ``iter_*`` walks every page (one short
 transaction each, constant memory), and the plain method reads every page inside one transaction.
 No query binds a parameter per row: a page's statements bind the filter, the last key, the page size
@@ -9,24 +9,22 @@ and at most one array of the page's keys, whatever the size of the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import RowMapping, func, or_, select
+from sqlalchemy import RowMapping, func, select
 from sqlalchemy.engine import Connection
 
 from miner.store import keyset
-from miner.store.base import ANALYSES, DOCUMENTS, FLAGS, PARAGRAPHS, VERSIONS, StoreBase, transient
+from miner.store.base import ANALYSES, DOCUMENTS, FLAGS, VERSIONS, StoreBase, transient
 from miner.store.models import Base
-from miner.store.rows import DocumentListing, StoredParagraph
+from miner.store.rows import DocumentListing
 
 _DOCUMENTS_TAG = "documents"
-_PARAGRAPHS_TAG = "paragraphs"
 
 
 class QueryStore(StoreBase):
-    """What people read: documents with their latest score, and paragraphs that mention a term."""
+    """What people read: documents with their latest score."""
 
     # --- documents --------------------------------------------------------------------------------------
 
@@ -50,34 +48,6 @@ class QueryStore(StoreBase):
         """Every document (as :meth:`documents_page`), read page by page in one transaction."""
         with self._read() as conn:
             return list(keyset.iterate(lambda c: _documents_page(conn, source_id, c, keyset.PAGE_SIZE)))
-
-    # --- paragraph search ---------------------------------------------------------------------------------
-
-    @transient
-    def paragraphs_page(
-        self, needles: Sequence[str], *, cursor: str | None = None, limit: int = keyset.PAGE_SIZE
-    ) -> keyset.Page[StoredParagraph]:
-        """One page of paragraphs of current versions whose lower-cased text contains any of
-        ``needles``, in (document URL, paragraph) order.
-
-        A pre-filter in SQL (``LIKE``, wildcards escaped); the caller decides what counts as a mention.
-        """
-        with self._read() as conn:
-            return _paragraphs_page(conn, needles, cursor, limit)
-
-    def iter_paragraphs_containing(
-        self, needles: Sequence[str], *, page_size: int = keyset.PAGE_SIZE
-    ) -> Iterator[StoredParagraph]:
-        """Every paragraph :meth:`paragraphs_page` finds, one page (one transaction) at a time."""
-        return keyset.iterate(lambda c: self.paragraphs_page(needles, cursor=c, limit=page_size))
-
-    @transient
-    def paragraphs_containing(self, needles: Sequence[str], *, limit: int = 1000) -> list[StoredParagraph]:
-        """The first ``limit`` paragraphs :meth:`paragraphs_page` finds, in one transaction."""
-        size = max(1, min(limit, keyset.PAGE_SIZE))
-        with self._read() as conn:
-            found = keyset.iterate(lambda c: _paragraphs_page(conn, needles, c, size))
-            return list(islice(found, max(0, limit)))
 
     # --- operations ---------------------------------------------------------------------------------------
 
@@ -193,49 +163,3 @@ def _first(analysis: RowMapping | None, version: RowMapping | None, name: str) -
     if analysis is not None and analysis[name] is not None:
         return analysis[name]
     return version[name] if version is not None else None
-
-
-def _like_any(needles: Sequence[str]) -> Any:
-    """``lower(text) LIKE '%needle%'`` for each needle, with the needle's own wildcards escaped."""
-    conds = []
-    for needle in needles:
-        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conds.append(func.lower(PARAGRAPHS.c.text).like(f"%{escaped}%", escape="\\"))
-    return conds[0] if len(conds) == 1 else or_(*conds)
-
-
-def _paragraphs_page(
-    conn: Connection, needles: Sequence[str], cursor: str | None, limit: int
-) -> keyset.Page[StoredParagraph]:
-    key = keyset.decode(_PARAGRAPHS_TAG, cursor, (str, int, int))
-    if not needles:
-        return keyset.Page((), None)
-    order = [DOCUMENTS.c.url, DOCUMENTS.c.id, PARAGRAPHS.c.idx]
-    q = (
-        select(
-            DOCUMENTS.c.url,
-            DOCUMENTS.c.id.label("document_id"),
-            DOCUMENTS.c.government,
-            VERSIONS.c.title,
-            PARAGRAPHS.c.idx,
-            PARAGRAPHS.c.page,
-            PARAGRAPHS.c.language,
-            PARAGRAPHS.c.section,
-            PARAGRAPHS.c.text,
-        )
-        .select_from(
-            DOCUMENTS.join(VERSIONS, VERSIONS.c.id == DOCUMENTS.c.current_version_id).join(
-                PARAGRAPHS, PARAGRAPHS.c.version_id == VERSIONS.c.id
-            )
-        )
-        .where(_like_any(needles))
-        .order_by(*order)
-        .limit(keyset.check_limit(limit) + 1)
-    )
-    if key is not None:
-        q = q.where(keyset.after(order, key))
-    rows = conn.execute(q).mappings().all()
-    kept, next_cursor = keyset.cut(
-        rows, limit, _PARAGRAPHS_TAG, lambda r: (r["url"], r["document_id"], r["idx"])
-    )
-    return keyset.Page(tuple(StoredParagraph.from_row(r) for r in kept), next_cursor)

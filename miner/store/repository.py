@@ -7,7 +7,9 @@
 - :mod:`~miner.store.versions`: the fetch log, raw bytes, documents and their versions;
 - :mod:`~miner.store.analyses`: analyses, and the versions a rubric has not scored yet;
 - :mod:`~miner.store.failures`: dead letters;
-- :mod:`~miner.store.queries`: the read side (document list, paragraph search).
+- :mod:`~miner.store.queries`: the read side (document list);
+- :mod:`~miner.store.search`, :mod:`~miner.store.reports`, :mod:`~miner.store.watchlists`: full-text
+  paragraph search, document facts for reports and exports, watchlists.
 
 Writes are idempotent. Each one is an ``INSERT ... ON CONFLICT`` against a natural key (content hash,
 (document, hash), (version, rubric, model), (run, url), ...), so running a step twice -- a task
@@ -30,6 +32,7 @@ from miner.store.failures import FailureStore
 from miner.store.frontier import FrontierStore
 from miner.store.keyset import InvalidCursor, Page
 from miner.store.queries import QueryStore
+from miner.store.reports import ReportStore
 from miner.store.rows import (
     DocumentListing,
     RunSummary,
@@ -40,11 +43,23 @@ from miner.store.rows import (
     WorkItem,
 )
 from miner.store.runs import RunStore
+from miner.store.search import SearchStore
 from miner.store.states import PENDING_STATES
 from miner.store.versions import VersionStore
+from miner.store.watchlists import WatchlistStore
 
 
-class Repository(RunStore, FrontierStore, VersionStore, AnalysisStore, FailureStore, QueryStore):
+class Repository(
+    RunStore,
+    FrontierStore,
+    VersionStore,
+    AnalysisStore,
+    FailureStore,
+    QueryStore,
+    SearchStore,
+    ReportStore,
+    WatchlistStore,
+):
     """The store's API; one instance per process and database (it only holds the engine)."""
 
     @classmethod

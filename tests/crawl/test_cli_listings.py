@@ -151,11 +151,13 @@ def test_failures_list_the_dead_letter_with_its_error(store: dict[str, str]) -> 
 
 
 def test_mentions_and_report_keep_their_json_and_fit_the_keyword(store: dict[str, str]) -> None:
-    found = json.loads(_miner("mentions", "migratieachtergrond", "-f", "json", env=store).stdout)
+    page = json.loads(_miner("mentions", "migratieachtergrond", "-f", "json", env=store).stdout)
+    found = page["mentions"]
     assert found and {"url", "page", "paragraph", "text", "left", "match", "right"} <= set(found[0])
+    assert page["total"]["paragraphs"] >= 1 and page["next_cursor"] is None
     table = _miner("mentions", "migratieachtergrond", env=store).stdout
     assert table.count("migratieachtergrond") >= len(found)  # the keyword is never cut away
     report = json.loads(_miner("report", "-f", "json", env=store).stdout)
-    assert report["by"] == "government" and report["rows"][0]["government"] == "flemish"
+    assert report["by"] == ["government"] and report["rows"][0]["government"] == "flemish"
     known = _miner("documents", "--source", "local-test", "-f", "json", env=store)
     assert known.returncode == 0 and len(json.loads(known.stdout)) >= 5

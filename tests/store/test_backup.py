@@ -20,6 +20,7 @@ from test_store_repository import SOURCE
 from miner.errors import ConfigError
 from miner.store import Repository, db, open_repository
 from miner.store.backup import BackupError, backup, fingerprint, restore
+from miner.store.watchlists import StoredTerm
 
 
 def _populate(repo: Repository) -> None:
@@ -30,6 +31,7 @@ def _populate(repo: Repository) -> None:
     for i in range(3):
         _store_document(repo, f"http://127.0.0.1:1/r{i}.html", f"body {i}".encode(), ("Nieuwkomers werken.",))
     repo.log_fetch(url="http://127.0.0.1:1/r0.html", started_at=bulk.datetime.now(bulk.UTC))
+    repo.add_watchlist_terms("nieuwkomers", [StoredTerm("nieuwkomers"), StoredTerm("primo-arrivants", "fr")])
     repo.dead_letter(
         task="fetch_url", subject="http://127.0.0.1:1/x", key="fetch_url:1:9", error_code="e", message="m"
     )

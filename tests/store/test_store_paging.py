@@ -18,6 +18,9 @@ from test_store_repository import SOURCE, _analysis, _document, _extracted, _fet
 from miner.records import Extracted, Paragraph
 from miner.store import Repository, keyset, open_repository
 from miner.store.keyset import InvalidCursor
+from miner.store.search import LanguageQuery, QueryWord, SearchTotals
+
+_PLAN = [LanguageQuery("", ((QueryWord("plan", "plan", True),),))]
 
 
 @contextmanager
@@ -110,7 +113,9 @@ def test_no_statement_binds_a_parameter_per_row(store_url: str) -> None:
             repo.versions_to_rescore("r2", "m1")
             list(repo.iter_versions_to_rescore("r2", "m1"))
             repo.dead_letters()
-            repo.paragraphs_containing(["plan"], limit=5000)
+            list(repo.iter_search(_PLAN, page_size=5000))
+            repo.search_totals(_PLAN)
+            list(repo.iter_facts(evidence=True))
         return max(_parameters(p) for _s, p in seen)
 
     bulk.fill(repo.engine, keyset.PAGE_SIZE + 1)
@@ -141,12 +146,14 @@ def test_paragraph_search_pages(store_url: str) -> None:
     for d in range(3):
         texts = tuple(f"Paragraaf {p} over inburgering." if p % 2 == 0 else "Iets anders." for p in range(9))
         _store_document(repo, f"http://127.0.0.1:1/p{d}.html", f"p{d}".encode(), texts)
-    found = list(repo.iter_paragraphs_containing(["inburgering"], page_size=4))
+    query = [LanguageQuery("nl", ((QueryWord("inburgering", "inburger", True),),))]
+    found = list(repo.iter_search(query, page_size=4))
     assert [(p.url[-7:], p.paragraph.index) for p in found] == [
         (f"p{d}.html", i) for d in range(3) for i in (0, 2, 4, 6, 8)
     ]
-    assert repo.paragraphs_containing(["inburgering"], limit=7) == found[:7]
-    assert repo.paragraphs_containing(["inburgering"], limit=0) == []
+    first = repo.search_page(query, limit=7)
+    assert list(first.items) == found[:7] and first.next_cursor is not None
+    assert repo.search_totals(query) == SearchTotals(15, 3)
     assert found[0].paragraph.text == "Paragraaf 0 over inburgering." and found[0].government == "flemish"
 
 

@@ -15,8 +15,11 @@ from sqlalchemy import Engine, event
 from test_store_repository import SOURCE, _analysis, _document, _extracted, _fetched
 
 from miner.store import FrontierState, Outcome, Repository, UrlRole, open_repository
+from miner.store.search import LanguageQuery, QueryWord
+from miner.store.watchlists import StoredTerm
 
 ROOT = Path(__file__).resolve().parents[2]
+_QUERY = [LanguageQuery("nl", ((QueryWord("nieuwkomers", "nieuwkomer", True),),))]
 
 
 @contextmanager
@@ -85,8 +88,14 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "dead_letters_page": lambda: repo.dead_letters_page(limit=1),
         "documents": lambda: repo.documents(),
         "documents_page": lambda: repo.documents_page(limit=2),
-        "paragraphs_page": lambda: repo.paragraphs_page(["nieuwkomers"], limit=1),
-        "paragraphs_containing": lambda: repo.paragraphs_containing(["nieuwkomers"]),
+        "search": lambda: repo.search(_QUERY, limit=1),
+        "search_page": lambda: repo.search_page(_QUERY, limit=1),
+        "search_totals": lambda: repo.search_totals(_QUERY),
+        "facts_page": lambda: repo.facts_page(evidence=True, limit=2),
+        "add_watchlist_terms": lambda: repo.add_watchlist_terms("w", [StoredTerm("nieuwkomers")]),
+        "watchlist": lambda: repo.watchlist("w"),
+        "watchlists": lambda: repo.watchlists(),
+        "remove_watchlist": lambda: repo.remove_watchlist("w"),
         "row_counts": lambda: repo.row_counts(),
     }
     assert set(calls) == _public_methods(), "a public method has no transaction check"
