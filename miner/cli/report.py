@@ -251,7 +251,6 @@ def _report_columns(by: list[str]) -> tuple[Column[dict[str, Any]], ...]:
     return (
         *(Column(b, key(b), min_width=6 if b == "year" else 10, shrink=b != "year") for b in by),
         Column("docs", lambda r: str(r["documents"]), shrink=False, justify="right"),
-        Column("scored", lambda r: str(r["scored"]), shrink=False, justify="right"),
         Column("not", lambda r: str(r["not_scored"]), shrink=False, justify="right"),
         Column(
             "mean",
@@ -261,6 +260,7 @@ def _report_columns(by: list[str]) -> tuple[Column[dict[str, Any]], ...]:
         ),
         Column("flagged", pct("flagged_share"), shrink=False, justify="right"),
         Column("most frequent flags", top, fit=Fit.WRAP),
+        Column("scored", lambda r: str(r["scored"]), wide_only=True, justify="right"),
         Column("in scope", lambda r: str(r["in_scope"]), wide_only=True, justify="right"),
         Column("migrant", pct("migrant_share"), wide_only=True, justify="right"),
         Column(

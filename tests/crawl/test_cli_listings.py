@@ -101,11 +101,12 @@ def _column(table: str, header: str, next_header: str) -> str:
         ["failures"],
         ["mentions", "migratieachtergrond"],
         ["report", "--by", "source"],
+        ["report", "--by", "government,year"],
         ["sources"],
         ["settings"],
         ["analyse", "corpora/demo/actieplan-werk.html", "corpora/demo/plan-emploi.html"],
     ],
-    ids=lambda a: a[0],
+    ids=lambda a: "-".join(a[:3]) if a[0] == "report" else a[0],
 )
 def test_tables_fit_80_columns_when_piped(args: list[str], store: dict[str, str]) -> None:
     proc = _miner(*args, env=store)
