@@ -7,7 +7,10 @@
 - :mod:`~miner.store.versions`: the fetch log, raw bytes, documents and their versions;
 - :mod:`~miner.store.analyses`: analyses, and the versions a rubric has not scored yet;
 - :mod:`~miner.store.failures`: dead letters;
-- :mod:`~miner.store.queries`: the read side (document list, paragraph search).
+- :mod:`~miner.store.queries`: the read side (document list, paragraph search);
+- :mod:`~miner.store.browse`, :mod:`~miner.store.detail`: the web's reads (filtered list, one
+  document, recent versions, sources' health); :mod:`~miner.store.tokens`, :mod:`~miner.store.reviews`:
+  API tokens and analysts' reviews of flags.
 
 Writes are idempotent. Each one is an ``INSERT ... ON CONFLICT`` against a natural key (content hash,
 (document, hash), (version, rubric, model), (run, url), ...), so running a step twice -- a task
@@ -26,10 +29,13 @@ from __future__ import annotations
 from miner.store import db
 from miner.store.analyses import AnalysisStore
 from miner.store.base import StoreUnavailable
+from miner.store.browse import BrowseStore
+from miner.store.detail import DetailStore
 from miner.store.failures import FailureStore
 from miner.store.frontier import FrontierStore
 from miner.store.keyset import InvalidCursor, Page
 from miner.store.queries import QueryStore
+from miner.store.reviews import ReviewStore
 from miner.store.rows import (
     DocumentListing,
     RunSummary,
@@ -41,10 +47,22 @@ from miner.store.rows import (
 )
 from miner.store.runs import RunStore
 from miner.store.states import PENDING_STATES
+from miner.store.tokens import TokenStore
 from miner.store.versions import VersionStore
 
 
-class Repository(RunStore, FrontierStore, VersionStore, AnalysisStore, FailureStore, QueryStore):
+class Repository(
+    RunStore,
+    FrontierStore,
+    VersionStore,
+    AnalysisStore,
+    FailureStore,
+    QueryStore,
+    BrowseStore,
+    DetailStore,
+    TokenStore,
+    ReviewStore,
+):
     """The store's API; one instance per process and database (it only holds the engine)."""
 
     @classmethod
