@@ -1,0 +1,134 @@
+"""Mentions: a term's keyword-in-context lines and its counts per government and year.
+
+Built on the report library (:func:`miner.report.mentions.find_mentions` over the store's paragraph
+search); the year of a mention is its document's publication year, else the year it was fetched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from miner.report.mentions import find_mentions, needles
+from miner.store.repository import Repository
+from miner.web import charts, labels, schemas
+from miner.web.deps import repository
+from miner.web.render import render
+from miner.web.schemas import GovernmentCode
+from miner.web.views import document_link
+
+router = APIRouter()
+Store = Annotated[Repository, Depends(repository)]
+#: Keyword-in-context lines a page shows (the counts cover every mention found).
+PAGE_LINES = 200
+
+
+def search(store: Repository, term: str, government: str | None, limit: int, width: int) -> schemas.Mentions:
+    wanted = needles(term)
+    paragraphs = store.paragraphs_containing(wanted, limit=limit + 1) if wanted else []
+    truncated = len(paragraphs) > limit
+    paragraphs = paragraphs[:limit]
+    found = [m for m in find_mentions(paragraphs, term, width=width) if government in (None, m.government)]
+    refs = store.documents_by_url([m.url for m in found])
+    items = []
+    for m in found:
+        ref = refs.get(m.url)
+        when = (ref.published or ref.fetched_at) if ref else None
+        items.append(
+            schemas.Mention(
+                document_id=ref.id if ref else None,
+                link=document_link(ref.id) + f"#p{m.paragraph}" if ref else None,
+                url=m.url,
+                title=m.title,
+                government=m.government,
+                year=when.year if when else None,
+                page=m.page,
+                paragraph=m.paragraph,
+                language=m.language,
+                section=m.section,
+                left=m.left,
+                match=m.match,
+                right=m.right,
+            )
+        )
+    counted = Counter((m.government, m.year) for m in items)
+    counts = [
+        schemas.MentionCount(government=g, year=y, count=n)
+        for (g, y), n in sorted(counted.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+    ]
+    return schemas.Mentions(
+        term=term.strip(),
+        total=len(items),
+        paragraphs_searched=len(paragraphs),
+        truncated=truncated,
+        counts=counts,
+        items=items,
+    )
+
+
+Term = Annotated[
+    str, Query(min_length=1, max_length=100, description="Word or phrase; accents and case ignored.")
+]
+Government = Annotated[GovernmentCode | None, Query(description="Only this government's documents.")]
+Limit = Annotated[int, Query(ge=1, le=5000, description="Paragraphs searched at most.")]
+Width = Annotated[int, Query(ge=0, le=400, description="Characters of context each side.")]
+
+
+@router.get(
+    "/api/mentions",
+    response_model=schemas.Mentions,
+    tags=["mentions"],
+    summary="Mentions of a term",
+    responses=schemas.READ_ERRORS,
+)
+def api_mentions(
+    term: Term, store: Store, government: Government = None, limit: Limit = 1000, width: Width = 80
+) -> schemas.Mentions:
+    """Every mention of `term` in the stored documents (keyword in context, with page and paragraph;
+    compounds found: "inburgering" in "inburgeringstraject"), and the counts per government and year."""
+    return search(store, term, government, limit, width)
+
+
+def chart_of(result: schemas.Mentions) -> tuple[charts.Chart | None, list[Any], list[str]]:
+    """The counts as a chart (years across, a bar per government), its table rows and its years."""
+    years = sorted({c.year for c in result.counts}, key=lambda y: (y is None, y or 0))
+    governments = sorted({c.government for c in result.counts})
+    by = {(c.government, c.year): c.count for c in result.counts}
+    year_names = [str(y) if y is not None else "?" for y in years]
+    if not result.counts:
+        return None, [], year_names
+    series = [(labels.government(g), [float(by.get((g, y), 0)) for y in years]) for g in governments]
+    table = [
+        (labels.government(g), [by.get((g, y), 0) for y in years], sum(by.get((g, y), 0) for y in years))
+        for g in governments
+    ]
+    return charts.grouped_bars(year_names, series), table, year_names
+
+
+@router.get("/mentions", response_class=HTMLResponse, include_in_schema=False)
+def page_mentions(
+    request: Request,
+    store: Store,
+    term: Annotated[str, Query(max_length=100)] = "",
+    government: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    chosen = government if government in labels.GOVERNMENTS else None
+    result = search(store, term, chosen, 2000, 80) if needles(term) else None
+    chart, table, years = chart_of(result) if result else (None, [], [])
+    return render(
+        request,
+        "mentions.html",
+        {
+            "term": term.strip(),
+            "government": chosen or "",
+            "governments": list(labels.GOVERNMENTS),
+            "result": result,
+            "lines": result.items[:PAGE_LINES] if result else [],
+            "counts_chart": chart,
+            "table": table,
+            "years": years,
+        },
+    )

@@ -1,0 +1,88 @@
+"""Trends: documents, mean score, share about migrants and flags per government and year.
+
+Built on the report library (:func:`miner.report.trends.summarise`, per government then per year
+within each), over every stored document read page by page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from miner.report.trends import summarise
+from miner.store.repository import Repository
+from miner.store.rows import DocumentListing
+from miner.web import charts, labels, schemas
+from miner.web.deps import repository
+from miner.web.render import render
+
+router = APIRouter()
+Store = Annotated[Repository, Depends(repository)]
+
+
+def trends(store: Repository) -> schemas.Trends:
+    by_government: dict[str, list[DocumentListing]] = {}
+    for d in store.iter_documents():
+        by_government.setdefault(d.government, []).append(d)
+    rows: list[schemas.TrendRow] = []
+    totals: list[schemas.TrendRow] = []
+    for government in sorted(by_government):
+        docs = by_government[government]
+        for r in summarise(docs, "year"):
+            rows.append(schemas.TrendRow(government=government, **r))
+        for r in summarise(docs, "government"):
+            totals.append(schemas.TrendRow(**{**r, "year": "all"}))
+    return schemas.Trends(rows=rows, totals=totals)
+
+
+@router.get(
+    "/api/trends",
+    response_model=schemas.Trends,
+    tags=["trends"],
+    summary="Figures per government and year",
+    responses=schemas.READ_ERRORS,
+)
+def api_trends(store: Store) -> schemas.Trends:
+    """Per government and year: documents, how many were scored, their mean score, the share of the
+    scored ones about people with a migration background, how many were flagged, and the flags."""
+    return trends(store)
+
+
+def _sections(result: schemas.Trends) -> list[dict[str, Any]]:
+    """A section per government: its rows by year and a chart of the mean score per year."""
+    sections = []
+    for total in result.totals:
+        rows = [r for r in result.rows if r.government == total.government]
+        years = [r.year for r in rows]
+        chart = charts.grouped_bars(
+            years,
+            [(labels.government(total.government), [r.mean_score for r in rows])],
+            width=420,
+            height=200,
+            maximum=100.0,
+        )
+        sections.append({"total": total, "rows": rows, "chart": chart})
+    return sections
+
+
+def _overview(result: schemas.Trends) -> charts.Chart | None:
+    """Mean score per year, a bar per government, over every government together."""
+    if not result.rows:
+        return None
+    years = sorted({r.year for r in result.rows})
+    governments = [t.government for t in result.totals]
+    means = {(r.government, r.year): r.mean_score for r in result.rows}
+    series = [(labels.government(g), [means.get((g, y)) for y in years]) for g in governments]
+    return charts.grouped_bars(years, series, maximum=100.0)
+
+
+@router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+def page_trends(request: Request, store: Store) -> HTMLResponse:
+    result = trends(store)
+    return render(
+        request,
+        "trends.html",
+        {"result": result, "sections": _sections(result), "overview": _overview(result)},
+    )
