@@ -75,7 +75,7 @@ def update_catalogues() -> None:
             f"# The web interface of policy-miner in {language} (python -m miner.web.catalogue)."
         )
         with path.open("wb") as fh:
-            write_po(fh, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
+            write_po(fh, catalog, width=100, no_location=True, sort_output=False, include_previous=False)
 
 
 if __name__ == "__main__":  # a maintainer's tool: python -m miner.web.catalogue

@@ -62,12 +62,17 @@ def grouped_bars(
     width: int = 640,
     height: int = 240,
     maximum: float | None = None,
+    integers: bool = False,
 ) -> Chart:
-    """Bars of each series side by side in each category (a missing value draws no bar)."""
+    """Bars of each series side by side in each category (a missing value draws no bar).
+
+    ``integers``: the values are counts, so the axis ticks are whole numbers."""
     left, right, top, bottom = 44.0, 8.0, 10.0, 28.0
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]
     top_value = maximum if maximum is not None else _nice_max(max(values, default=0.0))
+    if integers and maximum is None:
+        top_value = 4 * math.ceil(max(values, default=1.0) / 4)  # four whole steps
     n_cat, n_ser = max(1, len(categories)), max(1, len(series))
     slot = plot_w / n_cat
     bar_w = max(2.0, min(28.0, (slot * 0.8) / n_ser))

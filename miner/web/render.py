@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -27,6 +28,8 @@ from miner.web import i18n, labels
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Characters of a paragraph shown on each side of a quote (a long paragraph is cut around it).
 CONTEXT_CHARS = 300
+#: Times are shown as the readers live them (the store keeps UTC; the API gives UTC).
+BELGIAN_TIME = ZoneInfo("Europe/Brussels")
 #: What the scorer puts where it cut a quote out of a longer paragraph.
 ELLIPSIS = "…"
 
@@ -62,13 +65,17 @@ def _date(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return str(format_datetime(value, format="medium", locale=i18n.babel_locale()))
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # stored in UTC
+        return str(format_datetime(aware, format="medium", tzinfo=BELGIAN_TIME, locale=i18n.babel_locale()))
     if isinstance(value, date):
         return str(format_date(value, format="medium", locale=i18n.babel_locale()))
     return str(value)
 
 
 def _iso(value: Any) -> str:
+    """A ``datetime`` attribute's value: RFC 3339, in UTC when the store gave the time without zone."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value.isoformat() if isinstance(value, date | datetime) else ""
 
 
@@ -134,6 +141,18 @@ def _occurrence(text: str, core: str, span: tuple[int, int] | None) -> int:
     return -1
 
 
+def doc_name(title: str | None, url: str) -> str:
+    """What a document is called on a page: its title, else its file name, else its address."""
+    if title and title.strip():
+        return title
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return url
+    name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
+    return name or url
+
+
 def query(params: Mapping[str, Any], **changes: Any) -> str:
     """A query string: ``params`` with ``changes`` applied (None removes a key); empty values dropped."""
     merged = {**params, **changes}
@@ -163,6 +182,7 @@ def _environment() -> Environment:
         domain=labels.domain,
     )
     env.globals.update(
+        doc_name=doc_name,
         highlight=highlight,
         query=query,
         LANGUAGES=i18n.LANGUAGES,

@@ -6,10 +6,10 @@ Field names follow the records they come from (``DocumentListing``/``Listing``, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from miner.records import DOMAINS, GOVERNMENTS, LANGUAGES
 from miner.rubric import FLAG_CODES
@@ -26,6 +26,15 @@ else:
     DomainCode = Literal[DOMAINS]
     LanguageCode = Literal[LANGUAGES]
     FlagCode = Literal[FLAG_CODES]
+
+
+def _utc(value: datetime) -> datetime:
+    """Times are stored in UTC; SQLite gives them back without their zone, which is put back here."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+#: A time as the API gives it: RFC 3339, always with its zone.
+Instant = Annotated[datetime, AfterValidator(_utc)]
 
 #: Rows per page of the document list unless asked, and the most a page may hold.
 DEFAULT_LIMIT = 50
@@ -112,8 +121,8 @@ class DocumentItem(BaseModel):
     flags: list[str] = Field(description="Codes of the flags the latest analysis raised.")
     dismissed_flags: list[str] = Field(description="Of those, the ones an analyst dismissed.")
     content_hash: str | None
-    fetched_at: datetime | None
-    updated_at: datetime
+    fetched_at: Instant | None
+    updated_at: Instant
     error: str | None
     link: str = Field(description="The document's page.")
 
@@ -144,7 +153,7 @@ class Review(BaseModel):
     decision: ReviewDecision
     note: str
     reviewer: str = Field(description="Name of the token the review was made with.")
-    created_at: datetime
+    created_at: Instant
 
 
 class Flag(BaseModel):
@@ -175,7 +184,7 @@ class Version(BaseModel):
     kind: str | None
     title: str | None
     published: date | None
-    fetched_at: datetime
+    fetched_at: Instant
     current: bool
     link: str = Field(description="Permalink of the document as of this version.")
 
@@ -199,7 +208,7 @@ class DocumentOut(BaseModel):
     page_count: int | None
     rubric_version: str | None
     model_version: str | None
-    analysed_at: datetime | None
+    analysed_at: Instant | None
     error: str | None
     version: Version | None
     versions: list[Version]
@@ -221,8 +230,8 @@ class ReviewIn(BaseModel):
 
 class LastRun(BaseModel):
     id: int
-    started_at: datetime | None
-    finished_at: datetime | None
+    started_at: Instant | None
+    finished_at: Instant | None
     error: str | None
     failed_urls: int
     pending_urls: int

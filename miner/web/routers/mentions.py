@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 
 from miner.report.mentions import find_mentions, needles
 from miner.store.repository import Repository
-from miner.web import charts, labels, schemas
+from miner.web import charts, i18n, labels, schemas
 from miner.web.deps import repository
-from miner.web.render import render
+from miner.web.render import language_of, render
 from miner.web.schemas import GovernmentCode
 from miner.web.views import document_link
 
@@ -102,10 +102,9 @@ def chart_of(result: schemas.Mentions) -> tuple[charts.Chart | None, list[Any], 
         return None, [], year_names
     series = [(labels.government(g), [float(by.get((g, y), 0)) for y in years]) for g in governments]
     table = [
-        (labels.government(g), [by.get((g, y), 0) for y in years], sum(by.get((g, y), 0) for y in years))
-        for g in governments
+        (g, [by.get((g, y), 0) for y in years], sum(by.get((g, y), 0) for y in years)) for g in governments
     ]
-    return charts.grouped_bars(year_names, series), table, year_names
+    return charts.grouped_bars(year_names, series, integers=True), table, year_names
 
 
 @router.get("/mentions", response_class=HTMLResponse, include_in_schema=False)
@@ -117,7 +116,8 @@ def page_mentions(
 ) -> HTMLResponse:
     chosen = government if government in labels.GOVERNMENTS else None
     result = search(store, term, chosen, 2000, 80) if needles(term) else None
-    chart, table, years = chart_of(result) if result else (None, [], [])
+    with i18n.activate(language_of(request)):  # the chart's legend and labels, in the reader's language
+        chart, table, years = chart_of(result) if result else (None, [], [])
     return render(
         request,
         "mentions.html",

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 from miner.report.trends import summarise
 from miner.store.repository import Repository
 from miner.store.rows import DocumentListing
-from miner.web import charts, labels, schemas
+from miner.web import charts, i18n, labels, schemas
 from miner.web.deps import repository
-from miner.web.render import render
+from miner.web.render import language_of, render
 
 router = APIRouter()
 Store = Annotated[Repository, Depends(repository)]
@@ -81,8 +81,6 @@ def _overview(result: schemas.Trends) -> charts.Chart | None:
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
 def page_trends(request: Request, store: Store) -> HTMLResponse:
     result = trends(store)
-    return render(
-        request,
-        "trends.html",
-        {"result": result, "sections": _sections(result), "overview": _overview(result)},
-    )
+    with i18n.activate(language_of(request)):  # the charts' legends and labels, in the reader's language
+        sections, overview = _sections(result), _overview(result)
+    return render(request, "trends.html", {"result": result, "sections": sections, "overview": overview})
