@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         description="Who may read the web app and API: `open` (anyone) or `token` (a read or write token, "
         "or a browser signed in with one). Writes always need a write token.",
     )
+    web_threads: int = Field(
+        4,
+        ge=1,
+        le=200,
+        description="Threads of one web worker that run requests. Pages are rendered in Python under one "
+        "lock (the GIL): a few threads keep the store's waits overlapped, more only contend (bench_web.py). "
+        "Scale with more worker processes (`miner serve --workers N`).",
+    )
     web_max_upload_bytes: int = Field(
         20 * 1024 * 1024, description="Largest file `POST /api/analyse` accepts (bytes); larger is a 413."
     )

@@ -2,10 +2,10 @@
 
 Each document is shown with its current version and that version's most recent analysis (the
 "latest" analysis is the one with the highest id: a rescore under a new rubric adds a newer one).
-A page is one statement for the documents (``limit + 1`` rows after the cursor, in the sort's order,
-ties broken by id), one for the flags of their analyses and one for the reviews of those flags, each
-binding at most one array of the page's keys; the total is one ``count(*)`` that joins only the
-tables its filter needs (no filter: the documents table alone).
+A page is one statement: ``limit + 1`` documents after the cursor, in the sort's order (ties broken
+by id), each with its flags and the flags dismissed by a review, found by correlated lookups through
+the flags' and the reviews' indexes (nothing bound per row); the total is one ``count(*)`` that joins
+only the tables its filter needs (no filter: the documents table alone).
 
 The default order, most recently stored or changed first, and the URL order are read through
 indexes, so their pages cost the same however far into the list. Orders and filters on analysis
@@ -16,7 +16,7 @@ proportion to the documents stored (measured in ``bench/bench_web.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -28,6 +28,7 @@ from sqlalchemy import (
     DateTime,
     FromClause,
     Integer,
+    Select,
     String,
     and_,
     cast,
@@ -42,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 
+from miner.rubric import FLAG_CODES
 from miner.store import keyset
 from miner.store.base import ANALYSES, DOCUMENTS, FLAGS, PARAGRAPHS, VERSIONS, StoreBase, transient
 from miner.store.reviews import FLAG_REVIEWS, ReviewDecision
@@ -317,6 +319,47 @@ _COLUMNS = (
 )
 
 
+def _joined_codes(conn: Connection, codes: Select[Any]) -> Any:
+    """The codes ``codes`` selects, joined with commas, as one column (flag codes hold none)."""
+    column = codes.selected_columns[0]
+    if conn.dialect.name == "postgresql":
+        return codes.with_only_columns(func.string_agg(column, literal(",", String))).scalar_subquery()
+    return codes.with_only_columns(func.group_concat(column, ",")).scalar_subquery()
+
+
+def _flag_columns(conn: Connection) -> list[Any]:
+    """The flags of the row's analysis, and those whose review in force dismisses them: correlated
+    lookups through the flags' and the reviews' indexes, so a page stays one statement."""
+    raised = select(FLAGS.c.code).where(FLAGS.c.analysis_id == ANALYSES.c.id)
+    later = FLAG_REVIEWS.alias("later")
+    in_force = ~(
+        select(later.c.id)
+        .where(
+            later.c.document_id == FLAG_REVIEWS.c.document_id,
+            later.c.flag_code == FLAG_REVIEWS.c.flag_code,
+            later.c.id > FLAG_REVIEWS.c.id,
+        )
+        .exists()
+    )
+    dismissed = select(FLAG_REVIEWS.c.flag_code).where(
+        FLAG_REVIEWS.c.document_id == DOCUMENTS.c.id,
+        FLAG_REVIEWS.c.decision == ReviewDecision.DISMISSED,
+        in_force,
+    )
+    return [
+        _joined_codes(conn, raised).label("flag_codes"),
+        _joined_codes(conn, dismissed).label("dismissed_codes"),
+    ]
+
+
+def _codes(joined: str | None) -> tuple[str, ...]:
+    """Codes joined by ``_joined_codes``, in the rubric's order (unknown ones after, by name)."""
+    if not joined:
+        return ()
+    order = {code: n for n, code in enumerate(FLAG_CODES)}
+    return tuple(sorted(set(joined.split(",")), key=lambda c: (order.get(c, len(order)), c)))
+
+
 def _page(
     conn: Connection,
     f: DocumentFilter,
@@ -329,7 +372,7 @@ def _page(
     tag = f"browse:{sort}:{'desc' if desc else 'asc'}"
     expr, types = _sort_key(sort)
     key = keyset.decode(tag, cursor, types)
-    q = select(*_COLUMNS, expr.label("sort_key")).select_from(_joined(True, True))
+    q = select(*_COLUMNS, *_flag_columns(conn), expr.label("sort_key")).select_from(_joined(True, True))
     q = q.where(*_conditions(conn, f))
     if key is not None:
         ahead = tuple_(expr, DOCUMENTS.c.id)
@@ -342,67 +385,31 @@ def _page(
     rows, next_cursor = keyset.cut(
         conn.execute(q).all(), limit, tag, lambda r: (_cursor_value(r.sort_key), int(r.id))
     )
-    return _enriched(conn, rows), next_cursor
+    return tuple(_listing(r) for r in rows), next_cursor
 
 
-def _enriched(conn: Connection, rows: Sequence[Any]) -> tuple[Listing, ...]:
-    """Listings of a page's rows, with the flags of their analyses and which of those are dismissed."""
-    analysis_ids = [r.analysis_id for r in rows if r.analysis_id is not None]
-    flags: dict[int, list[str]] = {}
-    if analysis_ids:
-        found = conn.execute(
-            select(FLAGS.c.id, FLAGS.c.analysis_id, FLAGS.c.code).where(
-                keyset.among(conn, FLAGS.c.analysis_id, analysis_ids)
-            )
-        )
-        for _id, analysis_id, code in sorted(found.all()):
-            flags.setdefault(analysis_id, []).append(code)
-    dismissed = dismissed_flags(conn, [r.id for r in rows]) if flags else {}
-    out = []
-    for r in rows:
-        codes = tuple(flags.get(r.analysis_id, ()))
-        out.append(
-            Listing(
-                id=r.id,
-                url=r.url,
-                source_id=r.source_id,
-                government=r.government,
-                version_id=r.version_id,
-                content_hash=r.content_hash,
-                title=r.title if r.title is not None else r.version_title,
-                kind=r.kind if r.kind is not None else r.version_kind,
-                language=r.language or None,  # a failed analysis stores ""
-                published=r.published,
-                score=r.score,
-                relevance=r.relevance,
-                migrant=r.migrant,
-                flags=codes,
-                dismissed=tuple(c for c in codes if c in dismissed.get(r.id, ())),
-                fetched_at=r.fetched_at,
-                updated_at=r.updated_at,
-                error=r.error,
-            )
-        )
-    return tuple(out)
-
-
-def dismissed_flags(conn: Connection, document_ids: Sequence[int]) -> dict[int, set[str]]:
-    """For each document, the flags whose review in force (the latest) dismisses them."""
-    if not document_ids:
-        return {}
-    found = conn.execute(
-        select(FLAG_REVIEWS.c.document_id, FLAG_REVIEWS.c.flag_code, FLAG_REVIEWS.c.decision)
-        .where(keyset.among(conn, FLAG_REVIEWS.c.document_id, list(document_ids)))
-        .order_by(FLAG_REVIEWS.c.id)
+def _listing(r: Any) -> Listing:
+    flags = _codes(r.flag_codes)
+    return Listing(
+        id=r.id,
+        url=r.url,
+        source_id=r.source_id,
+        government=r.government,
+        version_id=r.version_id,
+        content_hash=r.content_hash,
+        title=r.title if r.title is not None else r.version_title,
+        kind=r.kind if r.kind is not None else r.version_kind,
+        language=r.language or None,  # a failed analysis stores ""
+        published=r.published,
+        score=r.score,
+        relevance=r.relevance,
+        migrant=r.migrant,
+        flags=flags,
+        dismissed=tuple(c for c in flags if c in _codes(r.dismissed_codes)),
+        fetched_at=r.fetched_at,
+        updated_at=r.updated_at,
+        error=r.error,
     )
-    latest: dict[tuple[int, str], str] = {}
-    for document_id, code, decision in found:
-        latest[(document_id, code)] = decision
-    out: dict[int, set[str]] = {}
-    for (document_id, code), decision in latest.items():
-        if decision == ReviewDecision.DISMISSED:
-            out.setdefault(document_id, set()).add(code)
-    return out
 
 
 def _count(conn: Connection, f: DocumentFilter) -> int:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -43,6 +46,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 RETRY_AFTER_S = 30
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool that runs the routes: rendering and reading rows hold the GIL, so threads
+    beyond a few only contend for it (measured in ``bench/bench_web.py``)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.web_threads
+    yield
+
+
 def wants_json(path: str) -> bool:
     """Whether an answer to ``path`` is JSON (the API, the health check) rather than a page."""
     return path.startswith(("/api/", "/healthz", "/openapi.json"))
@@ -54,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     i18n.load_all()
     app = FastAPI(
+        lifespan=_lifespan,
         title="policy-miner",
         version="0.1.0",
         summary="Belgian employment and education policy, scored for the mainstreaming of migrant integration.",

@@ -8,6 +8,8 @@ Dimension names come from the rubric's own labels, which exist in every language
 
 from __future__ import annotations
 
+from functools import cache
+
 from miner.web.i18n import N_, current, gettext
 
 GOVERNMENTS = {
@@ -67,6 +69,12 @@ def domain(code: str) -> str:
 
 def dimension(name: str) -> str:
     """The rubric's label of a dimension in the current language (its name if the rubric lacks it)."""
+    return _dimension_label(name, current())
+
+
+@cache
+def _dimension_label(name: str, language: str) -> str:
+    """Read from the rubric once per process (a new rubric is deployed with a restart)."""
     from miner.errors import ConfigError
     from miner.rubric import load_rubric
 
@@ -74,4 +82,4 @@ def dimension(name: str) -> str:
         found = load_rubric().dimension(name)
     except (KeyError, ConfigError):
         return _readable(name)
-    return found.label.get(current()) or found.label.get("en") or _readable(name)
+    return found.label.get(language) or found.label.get("en") or _readable(name)

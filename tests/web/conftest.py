@@ -3,25 +3,13 @@ PostgreSQL, filled by :mod:`webstore` as a crawl fills it."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from services import postgres_schema
+from webclient import TestClient, client_for
 from webstore import WebStore, fill
-
-from miner.config import Settings
-from miner.web import create_app
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
-
-def client_for(url: str, **settings: object) -> TestClient:
-    """A client of the real app over the store at ``url`` (``settings``: what to set besides)."""
-    return TestClient(create_app(Settings(database_url=url, **settings)))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -7,11 +7,11 @@ import hashlib
 import importlib
 
 import pytest
-from conftest import client_for
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 from starlette.routing import Route
 from typer.testing import CliRunner
+from webclient import client_for
 from webstore import WebStore
 
 from miner.cli import _register, app

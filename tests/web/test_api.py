@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import TestClient
+from webclient import TestClient
 from webstore import WebStore
 
 from miner.web.routers.documents import EXPORT_FIELDS, _csv_cell

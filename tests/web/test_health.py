@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import socket
 
-from conftest import client_for
 from proxy import Proxy
 from services import REDIS_URL, postgres_schema, redis_db
+from webclient import client_for
 from webstore import fill
 
 

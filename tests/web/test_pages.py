@@ -9,9 +9,9 @@ from html import unescape as html_unescape
 from urllib.parse import quote
 
 import pytest
-from conftest import TestClient
 from htmlaudit import audit
 from markupsafe import escape
+from webclient import TestClient, client_for
 from webstore import UNSAFE_URLS, XSS_PAYLOADS, WebStore
 
 from miner.store.browse import DocumentFilter
@@ -58,8 +58,6 @@ def _pages(client: TestClient, filled: WebStore) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def pages(filled: WebStore) -> dict[str, str]:
-    from conftest import client_for
-
     return _pages(client_for(filled.url), filled)
 
 

@@ -3,7 +3,7 @@ page; the latest is in force, and a dismissed flag is known to the store (alerts
 
 from __future__ import annotations
 
-from conftest import client_for
+from webclient import client_for
 from webstore import WebStore
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import client_for
 from typer.testing import CliRunner
+from webclient import client_for
 from webstore import NL_PLAN, make_pdf
 
 from miner.cli import _register, app

@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import JSONResponse
 
 from miner.errors import ConfigError
+from miner.records import Analysis
 from miner.store.tokens import TokenInfo
 from miner.web import schemas
 from miner.web.access import bearer, writer
@@ -28,6 +30,10 @@ def _name(upload: UploadFile) -> str:
     return PurePath(raw).name[-200:] or "upload"
 
 
+#: Analyses that may run at once: each is seconds of work, kept off the threads that answer reads.
+_ANALYSES = anyio.CapacityLimiter(2)
+
+
 @router.post(
     "/api/analyse",
     response_model=schemas.Analysis,
@@ -39,20 +45,24 @@ def _name(upload: UploadFile) -> str:
         **schemas.WRITE_ERRORS,
     },
 )
-def analyse_upload(
+async def analyse_upload(
     file: Annotated[UploadFile, File(description="A PDF, HTML, DOCX, ODT or text file.")],
     who: Annotated[TokenInfo, Depends(writer)],
 ) -> JSONResponse:
     """Score one document (not stored): the answer of `miner analyse --format json` for the file."""
+    name = _name(file)
+    data = await file.read()
+    result = await anyio.to_thread.run_sync(_analyse, data, name, limiter=_ANALYSES)
+    return JSONResponse(result.as_dict(), status_code=422 if result.error else 200)
+
+
+def _analyse(data: bytes, name: str) -> Analysis:
     from miner.cli.analyse import failed
     from miner.pipeline import analyse_bytes
 
-    name = _name(file)
-    data = file.file.read()
     try:
-        result = analyse_bytes(data, doc_id=name, name=name)[1]
+        return analyse_bytes(data, doc_id=name, name=name)[1]
     except ConfigError:
         raise
     except Exception as exc:  # the same per-input answer as the command line's
-        result = failed(name, exc)
-    return JSONResponse(result.as_dict(), status_code=422 if result.error else 200)
+        return failed(name, exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -27,6 +28,8 @@ DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The document's
 VersionId = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="A version of the document (default: the current one).")
 ]
+#: Documents on a page of the list for a person (the API's default page is larger).
+PAGE_LIMIT = 25
 #: Most rows an export writes unless cut with ``limit``.
 MAX_EXPORT = 1_000_000
 #: Columns of the CSV export, in order (the list's JSON fields).
@@ -187,11 +190,35 @@ def api_document(document_id: DocumentId, store: Store, version: VersionId = Non
 # --- pages -------------------------------------------------------------------------------------------
 
 
+def page_params(request: Request, p: schemas.ListParams) -> schemas.ListParams:
+    """A page for a person holds :data:`PAGE_LIMIT` documents unless the address says otherwise."""
+    return p if "limit" in request.query_params else p.model_copy(update={"limit": PAGE_LIMIT})
+
+
+#: Seconds the list of sources (the source filter's choices) is reused: sources are added by crawls,
+#: rarely, and reading them on every page would be one more transaction per page.
+SOURCES_TTL_S = 30.0
+_source_choices: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def source_choices(store: Repository) -> list[tuple[str, str]]:
+    key = str(store.engine.url)
+    now = time.monotonic()
+    found = _source_choices.get(key)
+    if found is None or found[0] < now:
+        found = (now + SOURCES_TTL_S, store.source_names())
+        _source_choices[key] = found
+    return found[1]
+
+
 def list_context(store: Repository, p: schemas.ListParams, page: ListPage) -> dict[str, Any]:
     """What the list page and the review queue show around a page of documents."""
+    form = p.model_dump(mode="json", exclude={"limit", "offset", "cursor"}, exclude_none=True)
+    if p.limit != PAGE_LIMIT:
+        form["limit"] = p.limit
     return {
         "params": p,
-        "form": p.model_dump(mode="json", exclude={"limit", "offset", "cursor"}, exclude_none=True),
+        "form": form,
         "items": [views.item(d) for d in page.items],
         "total": page.total or 0,
         "next_cursor": page.next_cursor,
@@ -200,12 +227,13 @@ def list_context(store: Repository, p: schemas.ListParams, page: ListPage) -> di
         "languages": [code for code in LANGUAGES if code != "other"],
         "flags": FLAG_CODES,
         "sorts": list(Sort),
-        "sources": store.source_names(),
+        "sources": source_choices(store),
     }
 
 
 @router.get("/documents", response_class=HTMLResponse, include_in_schema=False)
 def page_documents(request: Request, p: Params, store: Store) -> HTMLResponse:
+    p = page_params(request, p)
     return render(request, "documents.html", list_context(store, p, _page(store, p)))
 
 

@@ -15,7 +15,7 @@ from miner.web import schemas, views
 from miner.web.access import bearer, writer
 from miner.web.deps import repository
 from miner.web.render import render
-from miner.web.routers.documents import DocumentId, Params, list_context
+from miner.web.routers.documents import DocumentId, Params, list_context, page_params
 
 router = APIRouter()
 Store = Annotated[Repository, Depends(repository)]
@@ -97,7 +97,7 @@ def page_review(
     store: Store,
 ) -> HTMLResponse:
     """Flagged documents with the state of each flag's review: what analysts have left to look at."""
-    flagged = p.model_copy(update={"flagged": True if p.flag is None else None})
+    flagged = page_params(request, p).model_copy(update={"flagged": True if p.flag is None else None})
     page = store.browse(
         views.filters(flagged),
         sort=p.sort,
