@@ -57,6 +57,15 @@ def _number(value: Any, digits: int = 0) -> str:
     return str(format_decimal(value, format=fmt, locale=i18n.babel_locale()))
 
 
+def _filesize(size: int) -> str:
+    """A size in bytes as a person reads it (B, KB, MB), in the reader's number format."""
+    if size < 1024:
+        return f"{_number(size)} B"
+    if size < 1024 * 1024:
+        return f"{_number(size / 1024, 1)} KB"
+    return f"{_number(size / 1024 / 1024, 1)} MB"
+
+
 def _percent(value: Any) -> str:
     return "" if value is None else str(format_percent(value, locale=i18n.babel_locale()))
 
@@ -172,6 +181,7 @@ def _environment() -> Environment:
     env.filters.update(
         number=_number,
         percent=_percent,
+        filesize=_filesize,
         when=_date,
         iso=_iso,
         web_url=web_url,
