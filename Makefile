@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-slow test-faults lint bench services train ocr
+.PHONY: demo test test-slow test-faults lint bench services train ocr browser
 
 $(BIN)/miner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ train: $(BIN)/miner
 # Optional: Tesseract for scanned PDF pages (without it, scans are reported as "needs OCR").
 ocr:
 	command -v tesseract >/dev/null || (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra)
+
+# Optional: headless Chromium and its driver for the web app's browser tests (without them those tests
+# are skipped with the reason). Debian's packages: no browser is downloaded by the tests.
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,7 +85,27 @@ class Settings(BaseSettings):
     migrant_threshold: float | None = Field(
         None, description="Override of the classifier's decision threshold for `migrant` (0-1)."
     )
-    api_token: str | None = Field(None, description="Bearer token that web/API writes require.")
+    api_token: str | None = Field(
+        None,
+        description="A write token for the web API set by configuration (kept from earlier releases; "
+        "prefer `miner tokens create`, which can be revoked one by one).",
+    )
+    web_reading: Literal["open", "token"] = Field(
+        "open",
+        description="Who may read the web app and API: `open` (anyone) or `token` (a read or write token, "
+        "or a browser signed in with one). Writes always need a write token.",
+    )
+    web_threads: int = Field(
+        4,
+        ge=1,
+        le=200,
+        description="Threads of one web worker that run requests. Pages are rendered in Python under one "
+        "lock (the GIL): a few threads keep the store's waits overlapped, more only contend (bench_web.py). "
+        "Scale with more worker processes (`miner serve --workers N`).",
+    )
+    web_max_upload_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest file `POST /api/analyse` accepts (bytes); larger is a 413."
+    )
     # --- crawl jobs and workers ---
     redis_url: str | None = Field(
         None,

@@ -158,6 +158,8 @@ class Document(Base):
         Index("ix_documents_source_url_id", "source_id", "url", "id"),
         #: Mention search joins paragraphs to the documents whose current version holds them.
         Index("ix_documents_current_version", "current_version_id"),
+        # the web list's default order: most recently stored or changed first
+        Index("ix_documents_updated_id", "updated_at", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
@@ -306,3 +308,40 @@ class WatchlistTermRow(Base):
     watchlist_id: Mapped[int] = mapped_column(ForeignKey("watchlists.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10), default="")
+
+
+class ApiToken(Base):
+    """A token of the web API: only its SHA-256 is kept (the token itself is shown once, at creation).
+
+    ``scope`` is a :class:`~miner.store.tokens.TokenScope` (write can also read). A revoked token keeps its row, so that
+    the name on a review always names one token; a name is never given to a second token.
+    """
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FlagReview(Base):
+    """An analyst's decision on one flag of one document (the organisation's right of reply).
+
+    Reviews are appended, never changed: the latest one of a (document, flag) is in force, the
+    earlier ones are its history. ``version_id`` is the version that was read when deciding.
+    """
+
+    __tablename__ = "flag_reviews"
+    __table_args__ = (Index("ix_flag_reviews_document_flag", "document_id", "flag_code", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"), nullable=True)
+    flag_code: Mapped[str] = mapped_column(String(100))
+    #: A :class:`~miner.store.reviews.ReviewDecision`.
+    decision: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: The name of the token the review was made with.
+    reviewer: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

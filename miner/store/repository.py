@@ -9,7 +9,10 @@
 - :mod:`~miner.store.failures`: dead letters;
 - :mod:`~miner.store.queries`: the read side (document list);
 - :mod:`~miner.store.search`, :mod:`~miner.store.reports`, :mod:`~miner.store.watchlists`: full-text
-  paragraph search, document facts for reports and exports, watchlists.
+  paragraph search, document facts for reports and exports, watchlists;
+- :mod:`~miner.store.browse`, :mod:`~miner.store.detail`: the web's reads (filtered list, one
+  document, recent versions, sources' health); :mod:`~miner.store.tokens`, :mod:`~miner.store.reviews`:
+  API tokens and analysts' reviews of flags.
 
 Writes are idempotent. Each one is an ``INSERT ... ON CONFLICT`` against a natural key (content hash,
 (document, hash), (version, rubric, model), (run, url), ...), so running a step twice -- a task
@@ -28,11 +31,14 @@ from __future__ import annotations
 from miner.store import db
 from miner.store.analyses import AnalysisStore
 from miner.store.base import StoreUnavailable
+from miner.store.browse import BrowseStore
+from miner.store.detail import DetailStore
 from miner.store.failures import FailureStore
 from miner.store.frontier import FrontierStore
 from miner.store.keyset import InvalidCursor, Page
 from miner.store.queries import QueryStore
 from miner.store.reports import ReportStore
+from miner.store.reviews import ReviewStore
 from miner.store.rows import (
     DocumentListing,
     RunSummary,
@@ -45,6 +51,7 @@ from miner.store.rows import (
 from miner.store.runs import RunStore
 from miner.store.search import SearchStore
 from miner.store.states import PENDING_STATES
+from miner.store.tokens import TokenStore
 from miner.store.versions import VersionStore
 from miner.store.watchlists import WatchlistStore
 
@@ -59,6 +66,10 @@ class Repository(
     SearchStore,
     ReportStore,
     WatchlistStore,
+    BrowseStore,
+    DetailStore,
+    TokenStore,
+    ReviewStore,
 ):
     """The store's API; one instance per process and database (it only holds the engine)."""
 

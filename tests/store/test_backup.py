@@ -35,6 +35,8 @@ def _populate(repo: Repository) -> None:
     repo.dead_letter(
         task="fetch_url", subject="http://127.0.0.1:1/x", key="fetch_url:1:9", error_code="e", message="m"
     )
+    repo.create_token("analyst", "write")
+    repo.add_review(1, "no-targets", "dismissed", reviewer="analyst", note="covered in the annex")
 
 
 def _assert_every_table_has_rows(prints: dict[str, tuple[int, str]]) -> None:

@@ -55,6 +55,7 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
     assert item is not None
     stored = repo.store_fetched(item, _fetched(item.url, b"t"), government="flemish")
     vid = stored.version_id or 0
+    token = repo.create_token("t0")
     calls: dict[str, Callable[[], Any]] = {
         "upsert_source": lambda: repo.upsert_source(SOURCE),
         "get_source": lambda: repo.get_source(SOURCE.id),
@@ -97,6 +98,22 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "watchlists": lambda: repo.watchlists(),
         "remove_watchlist": lambda: repo.remove_watchlist("w"),
         "row_counts": lambda: repo.row_counts(),
+        "browse": lambda: repo.browse(limit=2),
+        "ping": lambda: repo.ping(),
+        "document_detail": lambda: repo.document_detail(1),
+        "recent_versions": lambda: repo.recent_versions(),
+        "sources_health": lambda: repo.sources_health(),
+        "source_names": lambda: repo.source_names(),
+        "documents_by_url": lambda: repo.documents_by_url([bulk.url_of(0)]),
+        "create_token": lambda: repo.create_token("t1"),
+        "tokens": lambda: repo.tokens(),
+        "revoke_token": lambda: repo.revoke_token("t0"),
+        "token_for": lambda: repo.token_for(token),
+        "add_review": lambda: repo.add_review(1, "no-targets", "confirmed", reviewer="t0"),
+        "reviews": lambda: repo.reviews(1),
+        "reviews_of": lambda: repo.reviews_of([1]),
+        "is_dismissed": lambda: repo.is_dismissed(1, "no-targets"),
+        "review_labels_page": lambda: repo.review_labels_page(limit=1),
     }
     assert set(calls) == _public_methods(), "a public method has no transaction check"
     for name, call in calls.items():
