@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Select, String, any_, bindparam, func, literal_column, select, text
 from sqlalchemy.engine import Connection
 
+from miner.records import Paragraph
 from miner.store import keyset
 from miner.store.analyses import EVIDENCE_FIELDS
 from miner.store.base import (
@@ -80,15 +81,6 @@ class StoredAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
-class ParagraphText:
-    index: int
-    page: int | None
-    language: str
-    section: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class DocumentDetail:
     """One document as its page shows it: the version asked for (the current one by default)."""
 
@@ -105,7 +97,7 @@ class DocumentDetail:
     version_count: int
     analysis: StoredAnalysis | None
     #: The paragraphs that evidence quotes, by index (only those: a long plan has thousands).
-    paragraphs: dict[int, ParagraphText] = field(default_factory=dict)
+    paragraphs: dict[int, Paragraph] = field(default_factory=dict)
     reviews: tuple[Review, ...] = ()
 
 
@@ -266,7 +258,7 @@ def _detail(conn: Connection, document_id: int, version_id: int | None) -> Docum
     elif version_id is not None:
         return None
     analysis = _analysis(conn, shown.id) if shown is not None else None
-    paragraphs: dict[int, ParagraphText] = {}
+    paragraphs: dict[int, Paragraph] = {}
     if analysis is not None and shown is not None:
         quoted = {int(e["paragraph"]) for e in analysis.evidence}
         quoted |= {int(e["paragraph"]) for f in analysis.flags for e in f.evidence if "paragraph" in e}
@@ -325,7 +317,7 @@ def _analysis(conn: Connection, version_id: int) -> StoredAnalysis | None:
     )
 
 
-def _paragraphs(conn: Connection, version_id: int, indexes: list[int]) -> dict[int, ParagraphText]:
+def _paragraphs(conn: Connection, version_id: int, indexes: list[int]) -> dict[int, Paragraph]:
     if not indexes:
         return {}
     rows = conn.execute(
@@ -339,7 +331,10 @@ def _paragraphs(conn: Connection, version_id: int, indexes: list[int]) -> dict[i
         .where(PARAGRAPHS.c.version_id == version_id)
         .where(keyset.among(conn, PARAGRAPHS.c.idx, indexes))
     )
-    return {r.idx: ParagraphText(r.idx, r.page, r.language, r.section, r.text) for r in rows}
+    return {
+        r.idx: Paragraph(index=r.idx, text=r.text, page=r.page, language=r.language, section=r.section)
+        for r in rows
+    }
 
 
 def _recent(conn: Connection, limit: int) -> list[RecentVersion]:

@@ -44,7 +44,6 @@ from miner.store.rows import (
     RunSummary,
     SourceSummary,
     StoredFetch,
-    StoredParagraph,
     VersionInfo,
     WorkItem,
 )
@@ -89,7 +88,6 @@ __all__ = [
     "SourceSummary",
     "StoreUnavailable",
     "StoredFetch",
-    "StoredParagraph",
     "VersionInfo",
     "WorkItem",
 ]

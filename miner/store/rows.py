@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from miner.records import Paragraph
 from miner.store.states import FrontierState, Outcome, UrlRole
 
 
@@ -129,29 +128,3 @@ class DocumentListing:
         d["flags"] = list(self.flags)
         d["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
         return d
-
-
-@dataclass(frozen=True, slots=True)
-class StoredParagraph:
-    """A paragraph of a document's current version (the pipeline's own record), with where it
-    stands: which document, of which government, under which title (for mentions)."""
-
-    url: str
-    government: str
-    title: str | None
-    paragraph: Paragraph
-
-    @classmethod
-    def from_row(cls, row: RowMapping) -> StoredParagraph:
-        return cls(
-            url=row["url"],
-            government=row["government"],
-            title=row["title"],
-            paragraph=Paragraph(
-                index=row["idx"],
-                text=row["text"],
-                page=row["page"],
-                language=row["language"],
-                section=row["section"],
-            ),
-        )
