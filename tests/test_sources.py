@@ -200,21 +200,3 @@ def site() -> Iterator[LocalSite]:
     with LocalSite() as s:
         s.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /closed/\nCrawl-delay: 1\n"))
         yield s
-
-
-def test_sources_check_online_reads_robots(tmp_path: Path, site: LocalSite) -> None:
-    text = GOOD.replace("https://www.vdab.be/trends", site.url("/open/")).replace(
-        "https://www.vdab.be/", site.url("/")
-    )
-    path = write(tmp_path, text)
-    args = ["sources", "--check", "--online", "--path", str(path)]
-    blocked = runner.invoke(app, args)  # private address without the opt-in
-    assert blocked.exit_code == 1 and "blocked" in blocked.output
-    assert site.requests == []
-    allowed = runner.invoke(app, [*args, "--allow-private-addresses"])
-    assert allowed.exit_code == 0 and "allowed" in allowed.output and "Crawl-delay 1" in allowed.output
-    closed = write(tmp_path, text.replace("/open/", "/closed/"), "closed.toml")
-    refused = runner.invoke(
-        app, ["sources", "--check", "--online", "--path", str(closed), "--allow-private-addresses"]
-    )
-    assert refused.exit_code == 1 and "disallowed" in refused.output
