@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -263,3 +264,39 @@ def test_check_online_names_what_is_wrong(site: LocalSite, tmp_path: Path) -> No
     assert rows["empty"]["reachable"] is True and rows["empty"]["documents"] == 0
     assert "no document" in rows["empty"]["detail"]
     assert rows["gone"]["reachable"] is False and "404" in rows["gone"]["detail"]
+
+
+# --- through Celery workers --------------------------------------------------------------------------------
+
+
+def test_workers_store_what_the_api_and_feed_kinds_find(site: LocalSite, tmp_path: Path) -> None:
+    """The Celery path runs the same steps: the kinds' entry pages (with their Accept header) and
+    documents go through real workers, real Redis and real PostgreSQL."""
+    from services import postgres_schema, redis_db
+    from workerfixture import ROOT, Workers, worker_env
+
+    path = _registry(tmp_path, [source_table(site, k) for k in ("feed", "api:kamer")])
+    with redis_db() as broker, postgres_schema() as db, Workers(worker_env(db, broker), tmp_path) as workers:
+        env = worker_env(db, broker)
+        workers.start("a", concurrency=2)
+        run = subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "miner"),
+                "run",
+                "--sources",
+                str(path),
+                "--allow-private-addresses",
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr + workers.log("a")
+        repo = open_repository(db)
+        assert len(repo.documents(source_id="local-feed")) == 3
+        assert len(repo.documents(source_id="local-api-kamer")) == 2
+        asked = [r.headers.get("accept") for r in site.requests if r.path.startswith("/v0/")]
+        assert asked and all(a == "application/json" for a in asked)
