@@ -34,9 +34,9 @@ def source_row(s: Source) -> dict[str, object]:
 SOURCE_COLUMNS: tuple[Column[Source], ...] = (
     Column("id", lambda s: s.id, shrink=False),
     Column("government", lambda s: s.government, shrink=False),
-    Column("kind", lambda s: s.kind, shrink=False),
+    Column("kind", lambda s: s.kind, min_width=7),
     Column("lang", lambda s: ", ".join(s.languages), shrink=False),
-    Column("cadence", lambda s: s.cadence, shrink=False),
+    Column("cadence", lambda s: s.cadence, shrink=False, wide_only=True),
     Column("name", lambda s: s.name, min_width=12),
     Column("domains", lambda s: ", ".join(s.domains), wide_only=True),
     Column("start URLs", lambda s: list(s.start_urls), wide_only=True),
@@ -105,7 +105,7 @@ def sources_command(
     format: Annotated[str, output.format_option()] = "table",
     wide: Annotated[bool, output.wide_option()] = False,
 ) -> None:
-    """List the registered sources (id, government, languages, cadence, name; --wide: domains, start URLs).
+    """List the registered sources (id, government, kind, languages, name; --wide: cadence, domains, start URLs).
 
     A registry that does not validate is a configuration error (exit 2, the message names the file);
     with --online, a source that is unreachable, forbidden by robots.txt or lists no document in its

@@ -140,10 +140,15 @@ def test_api_options_are_checked_by_their_kind(site: LocalSite, tmp_path: Path) 
         parse_source({**source_table(site, "feed"), "api": {"days": 1}})
     with pytest.raises(ConfigError, match="is not one of"):
         parse_source({**source_table(site, "feed"), "kind": "api:nowhere"})
-    typo = _source(site, "api:moniteur")
     typo = parse_source({**source_table(site, "api:moniteur"), "api": {"keyword": ["werk"]}})
     with pytest.raises(ConfigError, match="unknown option"):
         kinds.check_options(typo)
+    with pytest.raises(ConfigError, match="days must be"):
+        kinds.check_options(parse_source({**source_table(site, "api:moniteur"), "api": {"days": 90}}))
+    with pytest.raises(ConfigError, match="placeholder"):
+        kinds.check_options(
+            parse_source({**source_table(site, "api:kamer"), "api": {"document_url": "{nope}"}})
+        )
 
 
 # --- the crawl stores what each kind finds -----------------------------------------------------------------

@@ -81,8 +81,10 @@ def read(source: Source, url: str, body: bytes) -> list[Found]:
 
 
 def check_options(source: Source) -> None:
-    """Refuse ``[source.api]`` options the source's kind does not know (a typo crawls the wrong thing)."""
-    known: tuple[str, ...] = getattr(module(source), "OPTIONS", ())
+    """Refuse ``[source.api]`` options the source's kind does not know (a typo crawls the wrong thing)
+    or values it cannot use (the kind's ``validate``, when it has one)."""
+    kind = module(source)
+    known: tuple[str, ...] = getattr(kind, "OPTIONS", ())
     unknown = sorted(set(source.api) - set(known))
     if unknown:
         raise ConfigError(
@@ -90,6 +92,9 @@ def check_options(source: Source) -> None:
             f"{source.kind} (known: {', '.join(known) or 'none'})",
             subject=source.id,
         )
+    validate = getattr(kind, "validate", None)
+    if validate is not None:
+        validate(source)
 
 
 def option(source: Source, name: str, default: object) -> object:

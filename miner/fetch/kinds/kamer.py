@@ -38,15 +38,32 @@ _SITES = {"nl": "dekamer.be", "fr": "lachambre.be"}
 _LANGS = {"N": "nl", "F": "fr", "D": "de"}
 
 
+def validate(source: Source) -> None:
+    """``language`` is nl or fr; ``document_url`` names only known placeholders."""
+    _options(source)
+
+
+def _options(source: Source) -> tuple[str, str]:
+    language = str(option(source, "language", "nl"))
+    template = str(option(source, "document_url", DOCUMENT_URL))
+    if language not in _SITES:
+        raise ConfigError(f"source {source.id!r}, key 'api': language must be nl or fr", subject=source.id)
+    try:
+        template.format(site="s", language="l", legislature="56", sdocname="d")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"source {source.id!r}, key 'api': document_url has an unknown placeholder ({exc})",
+            subject=source.id,
+        ) from exc
+    return language, template
+
+
 def entry_points(source: Source, today: date) -> list[str]:
     return list(source.start_urls)
 
 
 def read(source: Source, url: str, body: bytes) -> list[Found]:
-    language = str(option(source, "language", "nl"))
-    if language not in _SITES:
-        raise ConfigError(f"source {source.id!r}, key 'api': language must be nl or fr", subject=source.id)
-    template = str(option(source, "document_url", DOCUMENT_URL))
+    language, template = _options(source)
     try:
         data: Any = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):

@@ -42,10 +42,21 @@ _LANGUAGES = {"nl": "nl", "fr": "fr", "de": "de", "n": "nl", "f": "fr", "d": "de
 _ENTRY = ("li", "tr", "article", "div", "p")
 
 
-def entry_points(source: Source, today: date) -> list[str]:
+def validate(source: Source) -> None:
+    """``days`` is 0..31 and ``keywords`` a list (``miner sources --check`` asks before any crawl)."""
+    _days(source)
+    _keywords(source)
+
+
+def _days(source: Source) -> int:
     days = option(source, "days", 0)
     if not isinstance(days, int) or not 0 <= days <= 31:
         raise ConfigError(f"source {source.id!r}, key 'api': days must be 0..31", subject=source.id)
+    return days
+
+
+def entry_points(source: Source, today: date) -> list[str]:
+    days = _days(source)
     urls = list(source.start_urls)
     for url in source.start_urls:
         if urlsplit(url).path.endswith("/summary.pl"):
