@@ -61,10 +61,10 @@ def probe(
     pages: int = 2,
     sample: int = 3,
 ) -> Probe:
-    """Read up to ``pages`` entry pages per start URL and sample ``sample`` documents of ``source``."""
+    """Read the start URLs and up to ``pages`` further entry pages each; sample ``sample`` documents."""
     result = Probe(source.id, source.kind, reachable=True, allowed=True)
     queue = kinds.entry_points(source)
-    budget = max(pages * len(source.start_urls), 1)
+    budget = (pages + 1) * max(len(source.start_urls), 1)  # each start URL and `pages` further pages
     seen: set[str] = set()
     documents: list[str] = []
     while queue and budget > 0:
