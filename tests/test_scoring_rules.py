@@ -153,6 +153,43 @@ def test_ignores_migration_background_on_a_short_passage_rests_on_the_lexicon() 
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
+        # the coalition agreement 2019-2024 (p. 189): a contract for deprived neighbourhoods whose
+        # own sentence names school and work, in a passage that is not employment text as a whole
+        (
+            "Aangezien de steden en gemeenten zelf het best geplaatst zijn om de lokale situatie te "
+            "beoordelen, nemen zij het initiatief om in te tekenen op een Vlaamse oproep met jurering. "
+            "In dit wijkverbeteringscontract engageren zowel de verschillende betrokken beleidsdomeinen "
+            "van de Vlaamse overheid als het betrokken lokaal bestuur zich om de vicieuze cirkel in deze "
+            "wijken te doorbreken door in te zetten op o.a. wonen, onderwijs, werk. Om de open ruimte te "
+            "vrijwaren, zal er naast het gemeentefonds een bijkomende financieringslijn opgebouwd worden.",
+            "nl",
+        ),
+        (
+            "Les communes lancent un appel à projets. Dans ces contrats de quartier, la Région s'engage "
+            "à investir dans le logement, l'enseignement et l'emploi. Un fonds supplémentaire est créé.",
+            "fr",
+        ),
+    ],
+)
+def test_an_employment_or_education_measure_for_deprived_areas_can_ignore_the_group(
+    text: str, lang: str
+) -> None:
+    a = analyse(text, lang)
+    assert FlagCode.IGNORES_MIGRATION_BACKGROUND in codes(a)
+    flag = next(f for f in a.flags if f.code == FlagCode.IGNORES_MIGRATION_BACKGROUND)
+    assert "in the measure's own sentence" in flag.reason
+    assert any("onderwijs" in e.text or "enseignement" in e.text for e in flag.evidence)
+
+
+def test_a_measure_for_the_disadvantaged_outside_employment_and_education_ignores_nothing() -> None:
+    # neither the passage nor the measure's sentence is employment or education text
+    text = "In dit wijkverbeteringscontract investeren we in groen en in betere woningen."
+    assert FlagCode.IGNORES_MIGRATION_BACKGROUND not in codes(analyse(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
         ("Werkgevers die een leefloner via artikel 60 tewerkstellen, krijgen steun.", "nl"),
         ("Het plan Activa blijft behouden voor werkzoekenden.", "nl"),
         ("Elke leefloner tekent een GPMI met een traject naar werk bij de VDAB.", "nl"),
