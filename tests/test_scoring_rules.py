@@ -199,6 +199,17 @@ def test_a_measure_for_the_disadvantaged_outside_employment_and_education_ignore
             "fr",
         ),
         ("De doelgroepverminderingen voor oudere werknemers blijven behouden.", "nl"),
+        # the coalition agreement 2019-2024: community service for the long-term unemployed is activation
+        (
+            "Wie actief werk zoekt maar binnen de 2 jaar niet aan de slag kan, kan verplicht worden "
+            "ingezet in gemeenschapsdienst.",
+            "nl",
+        ),
+        (
+            "Le demandeur d'emploi qui ne trouve pas de travail en deux ans peut être astreint à un "
+            "service communautaire.",
+            "fr",
+        ),
     ],
 )
 def test_target_group_instruments(text: str, lang: str) -> None:
