@@ -101,6 +101,21 @@ def test_a_restrictive_language_requirement_does_not_remove_a_barrier() -> None:
     assert dims(requirement)["recognition"] == 100  # the group is still the target
 
 
+def test_benefits_made_conditional_on_language_knowledge_are_restrictive() -> None:
+    # the coalition agreement 2019-2024, p. 204 (Vlaamse rand)
+    text = (
+        "Maar we werken ook creatief maatregelen uit zoals de koppeling van sociale en andere voordelen "
+        "aan de kennis van het Nederlands of minstens de bereidheid onze taal te leren."
+    )
+    a = analyse(text)
+    assert dims(a)["barriers"] == 0
+    shown = next(d for d in a.dimensions if d.name == "barriers").evidence
+    assert shown and all((e.direction, e.counted) == ("restrictive", False) for e in shown)
+    # French says it with "subordonner" / "conditionner"
+    b = analyse("Nous subordonnons l'octroi des avantages sociaux à la connaissance du français.", "fr")
+    assert dims(b)["barriers"] == 0
+
+
 # --- ties and the plan's domain -----------------------------------------------------------------------
 
 
@@ -111,6 +126,38 @@ def test_a_tie_is_the_same_clause_not_three_sentences() -> None:
         "Ook nieuwkomers zoeken werk."
     )
     assert dims(near)["target_group"] == 100 and dims(far)["target_group"] == 50
+
+
+def test_an_intersection_is_a_crossing_not_two_items_of_one_list() -> None:
+    # the coalition agreement 2019-2024, p. 189: indicators listed side by side
+    listed = analyse(
+        "Om tot een versterkte aanpak van kwetsbare wijken (op basis van indicatoren zoals lage "
+        "werkzaamheidsgraad, slechte woonkwaliteit, lage scholingsgraad, hoge concentratie "
+        "anderstaligheid, lage inkomens) te komen, sluit de Vlaamse regering een wijkverbeteringscontract af."
+    )
+    crossed = analyse(
+        "We hebben ook bijzondere aandacht voor vrouwen met een migratieachtergrond, een groep van wie "
+        "de tewerkstellingsgraad bijzonder laag is."
+    )
+    crossed_fr = analyse(
+        "Nous soutenons les femmes issues de l'immigration dans leur recherche d'emploi.", "fr"
+    )
+    assert dims(listed)["intersection"] < 100
+    assert dims(crossed)["intersection"] == 100 and dims(crossed_fr)["intersection"] == 100
+
+
+def test_a_generic_impact_analysis_is_evaluation_not_mainstreaming() -> None:
+    # the coalition agreement 2019-2024, p. 38 (R&D programmes)
+    spending = analyse(
+        "Dit bereiken we onder meer via uitgaventoetsen en gestandaardiseerde en systemische "
+        "impactanalyses voor de opleidingen en het onderwijs."
+    )
+    assert dims(spending)["mainstreaming"] == 0 and dims(spending)["targets_monitoring"] == 50
+    fr = analyse("Chaque réforme de l'enseignement fait l'objet d'une analyse d'impact.", "fr")
+    assert dims(fr)["mainstreaming"] == 0
+    # an impact test of policy on a group is a mainstreaming instrument
+    test = analyse("Elke nieuwe maatregel voor onderwijs en werk ondergaat een gelijkekansentoets.")
+    assert dims(test)["mainstreaming"] == 50
 
 
 def test_generic_evidence_counts_only_in_the_plans_domain() -> None:
