@@ -304,6 +304,17 @@ def test_newcomers_as_new_staff_and_diversity_of_gender_do_not_name_the_group() 
     assert dims(staff)["recognition"] == dims(gender)["recognition"] == dims(facets)["recognition"] == 0
 
 
+def test_courses_taught_in_another_language_do_not_name_the_group() -> None:
+    # the coalition agreement 2019-2024, p. 35: English-taught programmes, not non-native speakers
+    courses = analyse(
+        "Gelet op de versterking van de positie van het Nederlands in het basis- en secundair onderwijs "
+        "kan voor de bachelors het aandeel anderstalige opleidingen licht worden opgetrokken tot maximaal 9%."
+    )
+    pupils = analyse("Anderstalige leerlingen krijgen extra taalondersteuning op school.")
+    assert dims(courses)["recognition"] == 0 and dims(courses)["targets_monitoring"] < 100
+    assert dims(pupils)["recognition"] == 100
+
+
 # --- documents as chapters ----------------------------------------------------------------------------
 
 
