@@ -433,3 +433,26 @@ def test_every_flag_code_is_enabled_and_documented() -> None:
     for code in FlagCode:
         assert re.search(rf"`{code.value}`", doc), f"{code.value} is not documented in docs/scoring.md"
         assert code in enabled, f"{code.value} is not enabled in corpora/rubric.toml"
+
+
+def test_the_coalition_agreement_quotes_running_text_and_scores_from_its_chapters(corpora: Path) -> None:
+    """The 214-page agreement: its table of contents (pp. 4-11) and front matter are never quoted,
+    and the document score is the word-weighted mean of its in-scope chapters (docs/scoring.md §4)."""
+    from miner.pipeline import analyse_file
+
+    pdf = corpora / "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is absent")
+    _, a = analyse_file(pdf)
+    d = a.as_dict()
+    quotes = [
+        *d["evidence"],
+        *(e for dim in d["dimensions"].values() for e in dim["evidence"]),
+        *(e for f in d["flags"] for e in f["evidence"]),
+        *(e for s in d["sections"] for e in s.get("evidence", [])),
+    ]
+    assert quotes and min(e["page"] for e in quotes) > 11
+    assert d["excluded_paragraphs"]["table_of_contents"] > 0
+    in_scope = [s for s in d["sections"] if s["in_scope"]]
+    mean = sum(s["score"] * s["words"] for s in in_scope) / sum(s["words"] for s in in_scope)
+    assert d["score"] == round(mean) <= max(s["score"] for s in in_scope)
