@@ -12,7 +12,8 @@ from miner.analyse.nlp import tokenize
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, Paragraph
 from miner.rubric import parse_rubric
-from miner.score import compare_versions, document_relevance, load_rubric, score_document
+from miner.score import document_relevance, load_rubric, score_document
+from miner.scoring import versions
 
 
 def analyse(
@@ -193,22 +194,29 @@ def test_migrant_content_only_in_integration_centres() -> None:
     assert not flag(broader, "integration_centres_only")
 
 
-def test_compare_versions_flags_what_was_dropped() -> None:
-    old = analyse(
-        [
-            "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
-            "Wij bestrijden discriminatie.",
-        ]
-    )
-    new = analyse(["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."])
-    flags = compare_versions(old, new)
-    codes = {f.code for f in flags}
-    assert codes == {"dropped_content"}
-    tg = [f for f in flags if "target_group" in f.reason]
-    assert tg and "100" in tg[0].reason and "50" in tg[0].reason
-    assert tg[0].evidence[0].text == "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven."
-    assert compare_versions(old, old) == []
-    assert compare_versions(old, Analysis.failed("doc", "no text")) == []
+def test_dropped_content_quotes_what_a_new_version_lost() -> None:
+    """One owner of the comparison (miner.scoring.versions): the old version's quote that is gone."""
+    old_texts = [
+        "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
+        "Wij bestrijden discriminatie.",
+    ]
+    new_texts = ["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."]
+    old = versions.of_analysis(_pars(old_texts), analyse(old_texts))
+    new = versions.of_analysis(_pars(new_texts), analyse(new_texts))
+    diff = versions.compare(old, new)
+    assert diff.changed and [p.text for p in diff.removed] == [old_texts[0]]
+    assert [e.text for e in diff.evidence_lost] == [old_texts[0]]
+    flag = versions.dropped_content(diff)
+    assert flag is not None and flag.code == "dropped_content"
+    assert flag.evidence[0].text == old_texts[0] and flag.evidence[0].paragraph == 0
+    same = versions.compare(old, old)
+    assert not same.changed and versions.dropped_content(same) is None
+    failed = versions.of_analysis(_pars(new_texts), Analysis.failed("doc", "no text"))
+    assert versions.compare(old, failed).score_after is None
+
+
+def _pars(texts: list[str]) -> list[Paragraph]:
+    return [Paragraph(i, t, language="nl") for i, t in enumerate(texts)]
 
 
 # --- document level -----------------------------------------------------------------------------------

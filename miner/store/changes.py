@@ -1,0 +1,245 @@
+"""Versions read back for comparison, what a run changed, and URLs that failed for good.
+
+The comparison itself is :mod:`miner.scoring.versions` (pure); this module only reads the stored
+records it needs: a version's paragraphs with its latest analysis (score, flags, counted evidence),
+a document's versions in order, and the documents a set of runs stored anew or changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from miner.records import Paragraph
+from miner.scoring.versions import VersionText, evidence_of
+from miner.store import keyset
+from miner.store.base import (
+    ANALYSES,
+    DOCUMENTS,
+    EVIDENCE,
+    FLAGS,
+    PARAGRAPHS,
+    RUN_URLS,
+    URLS,
+    VERSIONS,
+    StoreBase,
+    now,
+    transient,
+)
+from miner.store.states import Outcome, UrlRole
+
+#: Most versions ``miner history`` and the API list for one document (newest kept).
+MAX_HISTORY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One version of a document, numbered from 1 in the order they were stored."""
+
+    version: int
+    version_id: int
+    fetched_at: datetime
+    published: date | None
+    content_hash: str
+    text_hash: str | None
+    title: str | None
+    score: int | None
+    flags: tuple[str, ...]
+    analysed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunDocument:
+    """A document a run stored anew or changed, with its score and the flags it newly raised."""
+
+    document_id: int
+    version_id: int
+    url: str
+    title: str | None
+    government: str
+    source_id: str
+    outcome: str
+    score: int | None
+    score_before: int | None
+    flags: tuple[str, ...]
+    new_flags: tuple[str, ...]
+
+
+def _latest_analysis(conn: Connection, version_id: int) -> Any:
+    return conn.execute(
+        select(ANALYSES).where(ANALYSES.c.version_id == version_id).order_by(ANALYSES.c.id.desc()).limit(1)
+    ).first()
+
+
+def _flag_codes(conn: Connection, analysis_id: int) -> tuple[str, ...]:
+    rows = conn.execute(select(FLAGS.c.code).where(FLAGS.c.analysis_id == analysis_id).order_by(FLAGS.c.id))
+    return tuple(rows.scalars())
+
+
+def version_text(conn: Connection, version_id: int) -> VersionText:
+    """A stored version's paragraphs and latest analysis (score, flag codes, counted evidence)."""
+    paragraphs = tuple(
+        Paragraph(index=r.idx, text=r.text, page=r.page, language=r.language, section=r.section)
+        for r in conn.execute(
+            select(PARAGRAPHS).where(PARAGRAPHS.c.version_id == version_id).order_by(PARAGRAPHS.c.idx)
+        )
+    )
+    a = _latest_analysis(conn, version_id)
+    if a is None:
+        return VersionText(paragraphs)
+    decisive = [
+        dict(e)
+        for e in conn.execute(
+            select(EVIDENCE).where(EVIDENCE.c.analysis_id == a.id).order_by(EVIDENCE.c.ordinal)
+        ).mappings()
+    ]
+    scored = a.error is None and a.score is not None
+    return VersionText(
+        paragraphs,
+        a.score,
+        _flag_codes(conn, a.id),
+        evidence_of(dict(a.dimensions or {}), decisive) if scored else (),
+    )
+
+
+def previous_analysed(conn: Connection, version_id: int) -> int | None:
+    """The latest version of the same document stored before ``version_id`` that has an analysis."""
+    doc = select(VERSIONS.c.document_id).where(VERSIONS.c.id == version_id).scalar_subquery()
+    analysed = select(ANALYSES.c.version_id)
+    found = conn.execute(
+        select(func.max(VERSIONS.c.id)).where(
+            VERSIONS.c.document_id == doc, VERSIONS.c.id < version_id, VERSIONS.c.id.in_(analysed)
+        )
+    ).scalar()
+    return int(found) if found is not None else None
+
+
+def run_documents(conn: Connection, run_ids: Sequence[int]) -> tuple[RunDocument, ...]:
+    """The documents these runs stored anew or changed (their text, not only their bytes)."""
+    ids = list(run_ids)
+    if not ids:
+        return ()
+    rows = conn.execute(
+        select(
+            RUN_URLS.c.outcome,
+            RUN_URLS.c.version_id,
+            DOCUMENTS.c.id.label("document_id"),
+            DOCUMENTS.c.url,
+            DOCUMENTS.c.government,
+            DOCUMENTS.c.source_id,
+            VERSIONS.c.title,
+        )
+        .select_from(
+            RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id)
+            .join(VERSIONS, VERSIONS.c.id == RUN_URLS.c.version_id)
+            .join(DOCUMENTS, DOCUMENTS.c.id == VERSIONS.c.document_id)
+        )
+        .where(
+            keyset.among(conn, RUN_URLS.c.run_id, ids),
+            URLS.c.role == UrlRole.DOCUMENT,
+            RUN_URLS.c.outcome.in_((Outcome.NEW, Outcome.CHANGED)),
+        )
+        .order_by(RUN_URLS.c.id)
+    ).all()
+    out: dict[int, RunDocument] = {}
+    for r in rows:
+        a = _latest_analysis(conn, r.version_id)
+        flags = _flag_codes(conn, a.id) if a is not None else ()
+        before_id = previous_analysed(conn, r.version_id)
+        before = _latest_analysis(conn, before_id) if before_id is not None else None
+        old_flags = _flag_codes(conn, before.id) if before is not None else ()
+        out[r.version_id] = RunDocument(
+            document_id=r.document_id,
+            version_id=r.version_id,
+            url=r.url,
+            title=(a.title if a is not None and a.title else r.title),
+            government=r.government,
+            source_id=r.source_id,
+            outcome=r.outcome,
+            score=a.score if a is not None else None,
+            score_before=before.score if before is not None else None,
+            flags=flags,
+            new_flags=tuple(c for c in flags if c not in old_flags),
+        )
+    return tuple(out.values())
+
+
+def backoff_delay(failures: int, base: float, cap: float) -> timedelta:
+    """How long a URL that failed permanently ``failures`` times in a row waits: base, doubling, capped."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, failures - 1)))
+
+
+class ChangeStore(StoreBase):
+    """Versions for comparison and history, a run's changed documents, and URL back-off."""
+
+    @transient
+    def version_text(self, version_id: int) -> VersionText:
+        with self._read() as conn:
+            return version_text(conn, version_id)
+
+    @transient
+    def previous_version_text(self, version_id: int) -> tuple[int, VersionText] | None:
+        """The version stored before this one that was analysed, with its text; None for a first version."""
+        with self._read() as conn:
+            prev = previous_analysed(conn, version_id)
+            return (prev, version_text(conn, prev)) if prev is not None else None
+
+    @transient
+    def document_for_url(self, url: str) -> int | None:
+        """The document stored at ``url`` (canonical form); the oldest when two sources share it."""
+        with self._read() as conn:
+            found = conn.execute(select(func.min(DOCUMENTS.c.id)).where(DOCUMENTS.c.url == url)).scalar()
+        return int(found) if found is not None else None
+
+    @transient
+    def history(self, document_id: int) -> list[HistoryRow]:
+        """Every version of a document (oldest first, numbered from 1) with its latest score and flags."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(VERSIONS)
+                .where(VERSIONS.c.document_id == document_id)
+                .order_by(VERSIONS.c.id)
+                .limit(MAX_HISTORY)
+            ).all()
+            out = []
+            for n, v in enumerate(rows, start=1):
+                a = _latest_analysis(conn, v.id)
+                out.append(
+                    HistoryRow(
+                        version=n,
+                        version_id=v.id,
+                        fetched_at=v.fetched_at,
+                        published=v.published,
+                        content_hash=v.content_hash,
+                        text_hash=v.text_hash,
+                        title=(a.title if a is not None and a.title else v.title),
+                        score=a.score if a is not None else None,
+                        flags=_flag_codes(conn, a.id) if a is not None else (),
+                        analysed=a is not None,
+                    )
+                )
+            return out
+
+    @transient
+    def run_documents(self, run_ids: Sequence[int]) -> tuple[RunDocument, ...]:
+        with self._read() as conn:
+            return run_documents(conn, run_ids)
+
+    @transient
+    def back_off_url(self, url_id: int, *, base: float, cap: float) -> datetime:
+        """Count a permanent failure of a URL and set when it may be requested again."""
+        with self._write() as conn:
+            failures = conn.execute(
+                update(URLS)
+                .where(URLS.c.id == url_id)
+                .values(failures=URLS.c.failures + 1)
+                .returning(URLS.c.failures)
+            ).scalar_one()
+            until = now() + backoff_delay(int(failures), base, cap)
+            conn.execute(update(URLS).where(URLS.c.id == url_id).values(retry_after=until))
+            return until
