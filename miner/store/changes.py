@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.engine import Connection
 
 from miner.records import Paragraph
@@ -25,13 +25,14 @@ from miner.store.base import (
     FLAGS,
     PARAGRAPHS,
     RUN_URLS,
+    RUNS,
     URLS,
     VERSIONS,
     StoreBase,
     now,
     transient,
 )
-from miner.store.states import Outcome, UrlRole
+from miner.store.states import FrontierState, Outcome, UrlRole
 
 #: Most versions ``miner history`` and the API list for one document (newest kept).
 MAX_HISTORY = 500
@@ -169,6 +170,18 @@ def run_documents(conn: Connection, run_ids: Sequence[int]) -> tuple[RunDocument
     return tuple(out.values())
 
 
+@dataclass(frozen=True, slots=True)
+class RunYield:
+    """One run of a source: when, whether it failed as a whole, and how many documents it found."""
+
+    run_id: int
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    found: int
+    failed_urls: int
+
+
 def backoff_delay(failures: int, base: float, cap: float) -> timedelta:
     """How long a URL that failed permanently ``failures`` times in a row waits: base, doubling, capped."""
     return timedelta(seconds=min(cap, base * 2 ** max(0, failures - 1)))
@@ -229,6 +242,56 @@ class ChangeStore(StoreBase):
     def run_documents(self, run_ids: Sequence[int]) -> tuple[RunDocument, ...]:
         with self._read() as conn:
             return run_documents(conn, run_ids)
+
+    @transient
+    def source_yields(self, per_source: int = 10) -> dict[str, list[RunYield]]:
+        """The last ``per_source`` runs of every source (newest first) with the documents each found
+        (new, changed or unchanged) and the URLs that failed."""
+        found = func.sum(
+            case(
+                (
+                    and_(
+                        URLS.c.role == UrlRole.DOCUMENT,
+                        RUN_URLS.c.outcome.in_((Outcome.NEW, Outcome.CHANGED, Outcome.UNCHANGED)),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        failed = func.sum(case((RUN_URLS.c.state == FrontierState.FAILED, 1), else_=0))
+        ranked = select(
+            RUNS.c.id,
+            func.row_number().over(partition_by=RUNS.c.source_id, order_by=RUNS.c.id.desc()).label("n"),
+        ).subquery()
+        with self._read() as conn:
+            runs = conn.execute(
+                select(RUNS)
+                .join(ranked, ranked.c.id == RUNS.c.id)
+                .where(ranked.c.n <= per_source)
+                .order_by(RUNS.c.source_id, RUNS.c.id.desc())
+            ).all()
+            ids = [r.id for r in runs]
+            counts = (
+                {
+                    r.run_id: (int(r.found or 0), int(r.failed or 0))
+                    for r in conn.execute(
+                        select(RUN_URLS.c.run_id, found.label("found"), failed.label("failed"))
+                        .select_from(RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id))
+                        .where(keyset.among(conn, RUN_URLS.c.run_id, ids))
+                        .group_by(RUN_URLS.c.run_id)
+                    )
+                }
+                if ids
+                else {}
+            )
+        out: dict[str, list[RunYield]] = {}
+        for r in runs:
+            n, bad = counts.get(r.id, (0, 0))
+            out.setdefault(r.source_id, []).append(
+                RunYield(r.id, r.started_at, r.finished_at, r.error, n, bad)
+            )
+        return out
 
     @transient
     def back_off_url(self, url_id: int, *, base: float, cap: float) -> datetime:
