@@ -213,3 +213,44 @@ def test_source_health_warns_of_silence_sharp_drops_and_failed_runs() -> None:
     assert changes.check_source("s", "weekly", old_success, now).warnings == ()
     failed = changes.check_source("s", "daily", _runs(0, 8, error="start URL: 503"), now)
     assert failed.warnings[0] == "the last run failed: start URL: 503"
+
+
+def test_workers_raise_dropped_content_and_the_run_names_the_changed_plan(
+    site: StaticSite, tmp_path: Path
+) -> None:
+    """The Celery path (real Redis, PostgreSQL, a worker): the same flag, the same named documents."""
+    from services import redis_db
+    from workerfixture import Workers, worker_env
+
+    sources = tmp_path / "sources.toml"
+    site.sources_toml(sources, source_id="local-plans")
+    with redis_db() as broker, postgres_schema() as db, Workers(worker_env(db, broker), tmp_path) as workers:
+        env = worker_env(db, broker)
+        workers.start("a", concurrency=2)
+
+        def run() -> dict[str, object]:
+            done = subprocess.run(
+                [
+                    str(MINER),
+                    "run",
+                    "--sources",
+                    str(sources),
+                    "--allow-private-addresses",
+                    "--format",
+                    "json",
+                ],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr + workers.log("a")
+            return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+        assert [d["outcome"] for d in run()["documents"]] == ["new"]  # type: ignore[index]
+        _edit(site, plan(chapter=False))
+        (named,) = run()["documents"]  # type: ignore[misc]
+        assert named["outcome"] == "changed" and "dropped_content" in named["new_flags"]
+        assert named["url"] == site.url("/plans/actieplan.html")
