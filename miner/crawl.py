@@ -264,9 +264,7 @@ def analyse_step(repo: Repository, version_id: int) -> bool:
         return False
     if analysis.error is None and extracted.paragraphs:
         analysis = _with_dropped_content(repo, version_id, extracted.paragraphs, analysis)
-    return repo.store_analysis(
-        version_id, extracted, analysis, text_hash=versions.text_hash(extracted.paragraphs)
-    )
+    return repo.store_analysis(version_id, extracted, analysis)
 
 
 def _with_dropped_content(

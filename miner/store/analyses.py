@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from miner.records import Analysis, Extracted
+from miner.scoring import versions
 from miner.store import keyset
 from miner.store.base import (
     ANALYSES,
@@ -40,18 +41,18 @@ class AnalysisStore(StoreBase):
     """Storing analyses, and finding the versions a rubric or model has not scored yet."""
 
     @transient
-    def store_analysis(
-        self, version_id: int, extracted: Extracted, analysis: Analysis, *, text_hash: str | None = None
-    ) -> bool:
+    def store_analysis(self, version_id: int, extracted: Extracted, analysis: Analysis) -> bool:
         """Paragraphs, analysis, flags and evidence of a version, in one transaction.
 
-        ``text_hash`` (:func:`miner.scoring.versions.text_hash`) equal to the previous version's means
-        the new bytes changed layout or date lines only: the run counts the URL unchanged, not changed.
+        The version's text hash (:func:`miner.scoring.versions.text_hash`) is kept with it; equal to the
+        previous version's, the new bytes changed layout or date lines only: the run counts the URL
+        unchanged, not changed.
         Returns False when this (version, rubric, model) was stored already -- by an earlier run of
         the same step or by another worker -- in which case nothing is written.
         """
         stamp = now()
         failed = analysis.error is not None
+        text_hash = versions.text_hash(extracted.paragraphs) if extracted.paragraphs else None
         with self._write() as conn:
             if extracted.paragraphs:
                 conn.execute(
