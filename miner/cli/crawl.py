@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only by the com
     from miner.store.repository import Repository, RunSummary
 
 _err = Console(stderr=True)
+#: Documents the summary table names one by one (JSON names every one).
+MAX_NAMED = 100
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -113,7 +115,7 @@ def _warnings(repo: Repository, summary: RunSummary) -> list[dict[str, str]]:
 def _print_documents(summary: RunSummary) -> None:
     """Name each new, changed and newly flagged document: title, government, score, flags."""
     out = Console(highlight=False)
-    for d in summary.documents:
+    for d in summary.documents[:MAX_NAMED]:
         score = "–" if d.score is None else str(d.score)
         if d.outcome == "changed" and d.score_before is not None and d.score_before != d.score:
             score = f"{d.score_before} -> {score}"
@@ -123,6 +125,10 @@ def _print_documents(summary: RunSummary) -> None:
             out.print(f"          {d.url}", markup=False)
         if flags:
             out.print(f"          flags: {flags}", markup=False)
+    if len(summary.documents) > MAX_NAMED:
+        out.print(
+            f"  ... and {len(summary.documents) - MAX_NAMED} more (miner run --format json lists them all)"
+        )
 
 
 def _print_summary(summary: RunSummary) -> None:

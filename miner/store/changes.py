@@ -82,6 +82,31 @@ def _flag_codes(conn: Connection, analysis_id: int) -> tuple[str, ...]:
     return tuple(rows.scalars())
 
 
+def _latest_analyses(conn: Connection, version_ids: list[int]) -> dict[int, Any]:
+    """The latest analysis of each version, read in one query (ids bound as one parameter)."""
+    if not version_ids:
+        return {}
+    rows = conn.execute(
+        select(ANALYSES.c.id, ANALYSES.c.version_id, ANALYSES.c.score, ANALYSES.c.title)
+        .where(keyset.among(conn, ANALYSES.c.version_id, sorted(set(version_ids))))
+        .order_by(ANALYSES.c.id)
+    ).all()
+    return {r.version_id: r for r in rows}  # the later id wins
+
+
+def _codes(conn: Connection, analysis_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not analysis_ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    for analysis_id, code in conn.execute(
+        select(FLAGS.c.analysis_id, FLAGS.c.code)
+        .where(keyset.among(conn, FLAGS.c.analysis_id, sorted(set(analysis_ids))))
+        .order_by(FLAGS.c.id)
+    ):
+        out.setdefault(analysis_id, []).append(code)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def version_text(conn: Connection, version_id: int) -> VersionText:
     """A stored version's paragraphs and latest analysis (score, flag codes, counted evidence)."""
     paragraphs = tuple(
@@ -147,13 +172,19 @@ def run_documents(conn: Connection, run_ids: Sequence[int]) -> tuple[RunDocument
         )
         .order_by(RUN_URLS.c.id)
     ).all()
+    latest = _latest_analyses(conn, [r.version_id for r in rows])
+    before_ids = {
+        r.version_id: previous_analysed(conn, r.version_id) for r in rows if r.outcome == Outcome.CHANGED
+    }
+    before = _latest_analyses(conn, [v for v in before_ids.values() if v is not None])
+    codes = _codes(conn, [a.id for a in (*latest.values(), *before.values())])
     out: dict[int, RunDocument] = {}
     for r in rows:
-        a = _latest_analysis(conn, r.version_id)
-        flags = _flag_codes(conn, a.id) if a is not None else ()
-        before_id = previous_analysed(conn, r.version_id)
-        before = _latest_analysis(conn, before_id) if before_id is not None else None
-        old_flags = _flag_codes(conn, before.id) if before is not None else ()
+        a = latest.get(r.version_id)
+        prior_id = before_ids.get(r.version_id)
+        prior = before.get(prior_id) if prior_id is not None else None
+        flags = codes.get(a.id, ()) if a is not None else ()
+        old_flags = codes.get(prior.id, ()) if prior is not None else ()
         out[r.version_id] = RunDocument(
             document_id=r.document_id,
             version_id=r.version_id,
@@ -163,7 +194,7 @@ def run_documents(conn: Connection, run_ids: Sequence[int]) -> tuple[RunDocument
             source_id=r.source_id,
             outcome=r.outcome,
             score=a.score if a is not None else None,
-            score_before=before.score if before is not None else None,
+            score_before=prior.score if prior is not None else None,
             flags=flags,
             new_flags=tuple(c for c in flags if c not in old_flags),
         )
