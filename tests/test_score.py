@@ -399,3 +399,16 @@ def test_empty_document_scores_zero_without_crashing() -> None:
     blank = Paragraph(0, "", language="fr")
     b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5)
     assert b.score == 0 and b.language == "fr" and b.language_mix == ()
+
+
+def test_a_change_is_judged_on_normalised_text_without_date_lines() -> None:
+    """Layout (white space, case, Unicode forms) and date lines are not changes; a changed figure is."""
+    old = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB  begeleidt\nnieuwkomers.")]
+    layout = [Paragraph(0, "Mis à jour le 02/03/2024"), Paragraph(1, "de vdab begeleidt nieuwkomers.")]
+    figure = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB begeleidt 80 nieuwkomers.")]
+    assert versions.text_hash(old) == versions.text_hash(layout) != versions.text_hash(figure)
+    assert not versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(layout))).changed
+    diff = versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(figure)))
+    assert [p.index for p in diff.removed] == [1] and [p.index for p in diff.added] == [1]
+    long_line = "Op 4 mei 2023 keurde de regering een plan goed voor nieuwkomers en hun werk."
+    assert not versions.is_date_line(long_line) and versions.is_date_line("Mis à jour le 02/03/2024")
