@@ -25,6 +25,42 @@ def upgrade() -> None:
     op.add_column("document_versions", sa.Column("text_hash", sa.String(64), nullable=True))
     op.add_column("urls", sa.Column("failures", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("urls", sa.Column("retry_after", sa.DateTime(timezone=True), nullable=True))
+    _fill_text_hashes()
+
+
+def _fill_text_hashes() -> None:
+    """Versions stored before this revision get their text hash from their stored paragraphs (the
+    same function the analysis step uses), so that their next version is judged against them."""
+    from miner.records import Paragraph
+    from miner.scoring.versions import text_hash
+
+    conn = op.get_bind()
+    paragraphs = sa.table(
+        "paragraphs", sa.column("version_id"), sa.column("idx"), sa.column("text"), sa.column("page")
+    )
+    versions = sa.table("document_versions", sa.column("id"), sa.column("text_hash"))
+    query = sa.select(paragraphs.c.version_id, paragraphs.c.idx, paragraphs.c.text).order_by(
+        paragraphs.c.version_id, paragraphs.c.idx
+    )
+    rows = conn.execute(query.execution_options(stream_results=True, yield_per=5000))  # a server-side cursor
+    current: int | None = None
+    texts: list[Paragraph] = []
+    hashes: list[dict[str, object]] = []
+    for version_id, idx, text in rows:
+        if version_id != current and current is not None:
+            hashes.append({"vid": current, "hash": text_hash(texts)})
+            texts = []
+        current = version_id
+        texts.append(Paragraph(index=idx, text=text))
+    if current is not None:
+        hashes.append({"vid": current, "hash": text_hash(texts)})
+    if hashes:
+        conn.execute(
+            versions.update()
+            .where(versions.c.id == sa.bindparam("vid"))
+            .values(text_hash=sa.bindparam("hash")),
+            hashes,
+        )
 
 
 def downgrade() -> None:
