@@ -131,6 +131,18 @@ class Settings(BaseSettings):
         "keeps retrying (backoff as above) and `miner run` keeps waiting; after that the work is left on the "
         "frontier for the reconciler and `miner run` stops with the reason.",
     )
+    failed_url_backoff: float = Field(
+        86400.0,
+        gt=0,
+        description="Seconds a URL that failed permanently (404, 410, an unreadable document) is not "
+        "requested again; the wait doubles with each failure in a row, up to `failed_url_backoff_max`. "
+        "Start URLs are always requested (their failure is the source's).",
+    )
+    failed_url_backoff_max: float = Field(
+        30 * 86400.0,
+        gt=0,
+        description="Longest wait, in seconds, before a URL that keeps failing permanently is requested again.",
+    )
     reconcile_interval: float = Field(
         60.0,
         description="Seconds between two passes of the reconciler (beat, and `miner run` while it waits), "

@@ -21,13 +21,13 @@ from typing import Any
 from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon, load_lexicon
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError, InputError
-from miner.records import Analysis, DimensionScore, Evidence, Flag, Paragraph, SectionScore
-from miner.rubric import FlagCode, Rubric, load_rubric
+from miner.records import Analysis, DimensionScore, Evidence, Paragraph, SectionScore
+from miner.rubric import Rubric, load_rubric
 from miner.scoring import layout
-from miner.scoring.flags import Default, merge_chapter_flags, unit_flags
+from miner.scoring.flags import merge_chapter_flags, unit_flags
 from miner.scoring.units import DimResult, Par, decisive, evidence_list, make_par, overall, score_dimension
 
-__all__ = ["compare_versions", "document_relevance", "load_rubric", "score_document"]
+__all__ = ["document_relevance", "load_rubric", "score_document"]
 
 #: Share of words in languages with a lexicon below which a document is not scored.
 MIN_SCORED_SHARE = 0.5
@@ -100,29 +100,6 @@ def _domains(rubric: Rubric, pars: Sequence[Par], words: int) -> tuple[str, ...]
 
 
 # --- versions -----------------------------------------------------------------------------------------
-
-
-def compare_versions(old: Analysis, new: Analysis, rubric: Rubric | None = None) -> list[Flag]:
-    """Flags for what a new version of a plan dropped: one per dimension whose score fell.
-
-    Evidence is the old version's evidence for that dimension whose sentence no longer appears in
-    the new version's evidence (what was said before and is gone now).
-    """
-    rubric = rubric or load_rubric()
-    rule = rubric.flag(FlagCode.DROPPED_CONTENT)
-    if rule is None or old.error is not None or new.error is not None or not (old.scored and new.scored):
-        return []
-    new_dims = {d.name: d for d in new.dimensions}
-    new_quotes = {e.text for e in new.evidence} | {e.text for d in new.dimensions for e in d.evidence}
-    flags: list[Flag] = []
-    for d in old.dimensions:
-        nd = new_dims.get(d.name)
-        if nd is None or nd.score >= d.score:
-            continue
-        gone = tuple(e for e in d.evidence if e.text not in new_quotes and e.counted)
-        reason = rule.reason.format_map(Default(dimension=d.name, old=str(d.score), new=str(nd.score)))
-        flags.append(Flag(rule.code, rule.severity, reason, gone[: rubric.evidence.max_per_flag]))
-    return flags
 
 
 # --- the document -------------------------------------------------------------------------------------

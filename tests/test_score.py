@@ -12,7 +12,8 @@ from miner.analyse.nlp import tokenize
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, Paragraph
 from miner.rubric import parse_rubric
-from miner.score import compare_versions, document_relevance, load_rubric, score_document
+from miner.score import document_relevance, load_rubric, score_document
+from miner.scoring import versions
 
 
 def analyse(
@@ -193,22 +194,29 @@ def test_migrant_content_only_in_integration_centres() -> None:
     assert not flag(broader, "integration_centres_only")
 
 
-def test_compare_versions_flags_what_was_dropped() -> None:
-    old = analyse(
-        [
-            "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
-            "Wij bestrijden discriminatie.",
-        ]
-    )
-    new = analyse(["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."])
-    flags = compare_versions(old, new)
-    codes = {f.code for f in flags}
-    assert codes == {"dropped_content"}
-    tg = [f for f in flags if "target_group" in f.reason]
-    assert tg and "100" in tg[0].reason and "50" in tg[0].reason
-    assert tg[0].evidence[0].text == "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven."
-    assert compare_versions(old, old) == []
-    assert compare_versions(old, Analysis.failed("doc", "no text")) == []
+def test_dropped_content_quotes_what_a_new_version_lost() -> None:
+    """One owner of the comparison (miner.scoring.versions): the old version's quote that is gone."""
+    old_texts = [
+        "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
+        "Wij bestrijden discriminatie.",
+    ]
+    new_texts = ["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."]
+    old = versions.of_analysis(_pars(old_texts), analyse(old_texts))
+    new = versions.of_analysis(_pars(new_texts), analyse(new_texts))
+    diff = versions.compare(old, new)
+    assert diff.changed and [p.text for p in diff.removed] == [old_texts[0]]
+    assert [e.text for e in diff.evidence_lost] == [old_texts[0]]
+    flag = versions.dropped_content(diff)
+    assert flag is not None and flag.code == "dropped_content"
+    assert flag.evidence[0].text == old_texts[0] and flag.evidence[0].paragraph == 0
+    same = versions.compare(old, old)
+    assert not same.changed and versions.dropped_content(same) is None
+    failed = versions.of_analysis(_pars(new_texts), Analysis.failed("doc", "no text"))
+    assert versions.compare(old, failed).score_after is None
+
+
+def _pars(texts: list[str]) -> list[Paragraph]:
+    return [Paragraph(i, t, language="nl") for i, t in enumerate(texts)]
 
 
 # --- document level -----------------------------------------------------------------------------------
@@ -391,3 +399,16 @@ def test_empty_document_scores_zero_without_crashing() -> None:
     blank = Paragraph(0, "", language="fr")
     b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5)
     assert b.score == 0 and b.language == "fr" and b.language_mix == ()
+
+
+def test_a_change_is_judged_on_normalised_text_without_date_lines() -> None:
+    """Layout (white space, case, Unicode forms) and date lines are not changes; a changed figure is."""
+    old = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB  begeleidt\nnieuwkomers.")]
+    layout = [Paragraph(0, "Mis à jour le 02/03/2024"), Paragraph(1, "de vdab begeleidt nieuwkomers.")]
+    figure = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB begeleidt 80 nieuwkomers.")]
+    assert versions.text_hash(old) == versions.text_hash(layout) != versions.text_hash(figure)
+    assert not versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(layout))).changed
+    diff = versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(figure)))
+    assert [p.index for p in diff.removed] == [1] and [p.index for p in diff.added] == [1]
+    long_line = "Op 4 mei 2023 keurde de regering een plan goed voor nieuwkomers en hun werk."
+    assert not versions.is_date_line(long_line) and versions.is_date_line("Mis à jour le 02/03/2024")
