@@ -18,14 +18,14 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("extract",),
     ("analyse",),
     ("rubric", "scoring", "score"),
-    ("pipeline",),
+    ("pipeline", "analyser"),
     ("store",),
     ("retry", "broker", "crawl", "jobs"),
     ("changes", "alerts", "report", "watchlists", "evaluate", "evaluate_plans"),
     ("web", "cli", "__main__"),
 )
 #: Shared by every stage: records, errors, settings, task names, redaction, URL normal form.
-BASE = {"records", "errors", "config", "tasknames", "redact", "miner", "fetch.urls"}
+BASE = {"records", "errors", "config", "caches", "tasknames", "redact", "miner", "fetch.urls"}
 
 
 def _stage(module: str) -> int | None:

@@ -49,10 +49,11 @@ ROBOTS_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
 
 def robots_status(sources: list[Source], *, allow_private: bool = False) -> list[dict[str, str]]:
     """For every start URL: what its host's robots.txt says for our user agent (network access)."""
+    from miner.config import get_settings
     from miner.fetch.client import Fetcher
 
     rows: list[dict[str, str]] = []
-    with Fetcher(allow_private=allow_private) as fetcher:
+    with Fetcher(get_settings(), allow_private=allow_private) as fetcher:
         for s in sources:
             for url in s.start_urls:
                 try:
