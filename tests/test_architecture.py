@@ -99,3 +99,59 @@ def test_the_check_sees_violations() -> None:
     assert _violations("miner.records", ["miner.scoring"])
     assert _violations("miner.store.frontier", ["workers.tasks"])
     assert _violations("miner.store.frontier", ["miner.extract", "miner.records", "sqlalchemy"]) == []
+
+
+# --- settings: read by the entry points, handed down to the stages -----------------------------------
+
+#: Stages that get their settings from their caller (an Analyser, Limits, a Settings argument), never
+#: from the process-wide accessor: what ``run_sources(settings=...)`` is given must reach them.
+HANDED_DOWN = ("fetch", "extract", "analyse", "rubric", "scoring", "score", "pipeline", "analyser")
+#: Command-line entry points inside a stage (``python -m ...``) may read the settings, like the CLI.
+ENTRY_POINTS = {("miner.analyse.train", "main")}
+
+
+def _settings_reads(source: str, module: str) -> list[str]:
+    """Where ``source`` calls ``get_settings()`` or builds ``Settings()`` from the environment, outside
+    the allowed entry points (``Settings.model_construct()``, the documented defaults, is no read)."""
+    found: list[str] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, function or child.name)
+                continue
+            if isinstance(child, ast.Call):
+                f = child.func
+                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                if name in ("get_settings", "Settings") and (module, function) not in ENTRY_POINTS:
+                    found.append(f"{module}:{child.lineno} calls {name}() in {function or 'the module'}")
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _sources("miner") if [*_module_name(p).split("."), ""][1] in HANDED_DOWN],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_stage_reads_the_global_settings(path: Path) -> None:
+    """Only config, the command line, the workers, the web app's construction and code given a
+    ``Settings`` read them; a stage takes what it needs from its caller."""
+    assert _settings_reads(path.read_text(encoding="utf-8"), _module_name(path)) == []
+
+
+def test_the_settings_check_sees_reads() -> None:
+    """Not vacuous: a call at module level, in a method, through the module, or a fresh Settings()
+    is caught; a Settings handed in, the documented defaults and the entry points are not."""
+    code = (
+        "from miner.config import get_settings, Settings\n"
+        "import miner.config as config\n"
+        "CAP = get_settings().max_text_chars\n"
+        "class A:\n    def m(self):\n        return config.get_settings()\n"
+        "def f():\n    return Settings()\n"
+        "def g(settings: Settings):\n    return settings.ocr, Settings.model_construct()\n"
+    )
+    assert len(_settings_reads(code, "miner.extract.x")) == 3
+    assert _settings_reads("def main():\n    get_settings()\n", "miner.analyse.train") == []
