@@ -22,12 +22,12 @@ from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, DimensionScore, Evidence, Flag, Paragraph, SectionScore
-from miner.rubric import FlagCode, Rubric
+from miner.rubric import FlagCode, Rubric, load_rubric
 from miner.scoring import layout
 from miner.scoring.flags import Default, merge_chapter_flags, unit_flags
 from miner.scoring.units import DimResult, Par, decisive, evidence_list, make_par, overall, score_dimension
 
-__all__ = ["compare_versions", "document_relevance", "score_document"]
+__all__ = ["compare_versions", "document_relevance", "load_rubric", "score_document"]
 
 #: Share of words in languages with a lexicon below which a document is not scored.
 MIN_SCORED_SHARE = 0.5

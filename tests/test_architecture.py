@@ -155,3 +155,65 @@ def test_the_settings_check_sees_reads() -> None:
     )
     assert len(_settings_reads(code, "miner.extract.x")) == 3
     assert _settings_reads("def main():\n    get_settings()\n", "miner.analyse.train") == []
+
+
+# --- caches: every memo is cleared by miner.reset_caches() --------------------------------------------
+
+_MEMOS = {"cache", "lru_cache"}
+
+
+def _memoised_and_registered(source: str) -> tuple[set[str], set[str]]:
+    """Functions memoised with functools in ``source``, and those it registers with ``miner.caches``
+    (``caches.register(f.cache_clear)``, also in a loop over a tuple of such functions)."""
+    tree = ast.parse(source)
+    memoised: set[str] = set()
+    registered: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for d in node.decorator_list:
+                target = d.func if isinstance(d, ast.Call) else d
+                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+                if name in _MEMOS:
+                    memoised.add(node.name)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "register" and node.args:
+            arg = node.args[0]
+            if (
+                isinstance(arg, ast.Attribute)
+                and arg.attr == "cache_clear"
+                and isinstance(arg.value, ast.Name)
+            ):
+                registered.add(arg.value.id)
+        if (
+            isinstance(node, ast.For)
+            and isinstance(node.iter, ast.Tuple)
+            and any(
+                getattr(c.func, "attr", "") == "register" for c in ast.walk(node) if isinstance(c, ast.Call)
+            )
+        ):
+            registered.update(e.id for e in node.iter.elts if isinstance(e, ast.Name))
+    return memoised, registered
+
+
+@pytest.mark.parametrize(
+    "path", _sources("miner") + _sources("workers"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_cache_is_cleared_by_reset_caches(path: Path) -> None:
+    memoised, registered = _memoised_and_registered(path.read_text(encoding="utf-8"))
+    assert memoised <= registered, f"register with miner.caches: {sorted(memoised - registered)}"
+
+
+def test_reset_caches_clears_what_was_memoised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings are read again, and a memoised table is rebuilt, after one call."""
+    from miner import reset_caches
+    from miner.analyse.language import _full
+    from miner.config import get_settings
+
+    _full()
+    before = get_settings()
+    monkeypatch.setenv("MINER_MAX_PARAGRAPHS", "7")
+    assert get_settings() is before
+    reset_caches()
+    assert get_settings().max_paragraphs == 7 and _full.cache_info().currsize == 0
+    monkeypatch.undo()
+    reset_caches()
+    assert get_settings().max_paragraphs == before.max_paragraphs
