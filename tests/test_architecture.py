@@ -105,7 +105,7 @@ def test_the_check_sees_violations() -> None:
 
 #: Stages that get their settings from their caller (an Analyser, Limits, a Settings argument), never
 #: from the process-wide accessor: what ``run_sources(settings=...)`` is given must reach them.
-HANDED_DOWN = ("fetch", "extract", "analyse", "rubric", "scoring", "score", "pipeline", "analyser")
+HANDED_DOWN = ("sources", "fetch", "extract", "analyse", "rubric", "scoring", "score", "pipeline", "analyser")
 #: Command-line entry points inside a stage (``python -m ...``) may read the settings, like the CLI.
 ENTRY_POINTS = {("miner.analyse.train", "main")}
 

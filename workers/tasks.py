@@ -170,7 +170,8 @@ def _source(repo: Repository, source_id: str) -> Source:
     if source is None:  # a beat entry for a source never crawled from the CLI: take it from the registry
         from miner.sources import load_sources
 
-        source = next((s for s in load_sources(None) if s.id == source_id), None)
+        registry = load_sources(None, corpora_dir=get_settings().corpora_dir)
+        source = next((s for s in registry if s.id == source_id), None)
         if source is None:
             raise Permanent("no such source in the store or the registry", subject=source_id)
         repo.upsert_source(source)

@@ -101,7 +101,11 @@ def sources_command(
     A registry that does not validate is a configuration error (exit 2, the message names the file);
     with --online, a start URL whose robots.txt cannot be read or forbids it makes the exit status 1.
     """
-    sources = load_sources(path)  # a ConfigError is reported by the command line's error handler
+    from miner.config import get_settings
+
+    sources = load_sources(
+        path, corpora_dir=get_settings().corpora_dir
+    )  # a ConfigError is reported by the command line's error handler
     if check:
         governments = sorted({s.government for s in sources})
         typer.echo(f"ok: {len(sources)} sources, governments: {', '.join(governments)}")
