@@ -56,7 +56,7 @@ def _warm_up(**_: Any) -> None:
     try:
         from miner.analyse.nlp import warm_up
 
-        _analyser()
+        _analyser().warm_up()
         warm_up(("nl", "fr"))
     except Exception as exc:  # the first task will meet the same error and dead-letter it visibly
         log.error("warm-up failed; documents will fail until it is fixed: %s", exc)
