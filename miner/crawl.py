@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from miner.config import Settings, get_settings
@@ -51,6 +51,9 @@ from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState, Outcome, UrlRole
 from miner.tasknames import Task
+
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
 
 T = TypeVar("T")
 
@@ -256,7 +259,7 @@ def _queue_links(
 # --- one version ------------------------------------------------------------------------------------------
 
 
-def analyse_step(repo: Repository, version_id: int) -> bool:
+def analyse_step(repo: Repository, version_id: int, analyser: Analyser) -> bool:
     """Run the pipeline on a stored version's raw bytes and store the result (True when new)."""
     from miner.pipeline import analyse_bytes
 
@@ -267,7 +270,9 @@ def analyse_step(repo: Repository, version_id: int) -> bool:
     if data is None:
         raise Permanent("raw bytes of the version are missing", subject=str(version_id))
     try:
-        extracted, analysis = analyse_bytes(data, doc_id=info.url, name=urlsplit(info.url).path or info.url)
+        extracted, analysis = analyse_bytes(
+            data, doc_id=info.url, analyser=analyser, name=urlsplit(info.url).path or info.url
+        )
     except Permanent as exc:
         give_up_analysis(repo, version_id, Failure.of(exc, attempts=1))
         return False
@@ -403,10 +408,12 @@ def with_retries(
             sleep(wait)
 
 
-def analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None = None) -> None:
+def analyse_with_retries(
+    repo: Repository, version_id: int, analyser: Analyser, settings: Settings | None = None
+) -> None:
     """:func:`analyse_step` with in-process retries; a final failure becomes a dead letter."""
     with_retries(
-        lambda: analyse_step(repo, version_id),
+        lambda: analyse_step(repo, version_id, analyser),
         lambda failure: give_up_analysis(repo, version_id, failure),
         RetryPolicy.from_settings(settings),
     )
@@ -418,6 +425,7 @@ def crawl_in_process(
     fetcher_for: FetcherFor,
     run_id: int,
     *,
+    analyser: Analyser,
     on_step: Callable[[StepResult | None], None] | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -434,6 +442,6 @@ def crawl_in_process(
         if result is not None:
             queue.extend(result.children)
             if result.analyse and result.version_id is not None:
-                analyse_with_retries(repo, result.version_id, settings)
+                analyse_with_retries(repo, result.version_id, analyser, settings)
         if on_step is not None:
             on_step(result)

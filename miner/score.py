@@ -15,10 +15,10 @@ tables of contents, front matter and repeated lines are never evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon, load_lexicon
+from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, DimensionScore, Evidence, Paragraph, SectionScore
@@ -191,13 +191,15 @@ def score_document(
     relevance: Sequence[float],
     *,
     migrant_threshold: float,
-    rubric: Rubric | None = None,
+    rubric: Rubric,
+    lexicons: Mapping[str, Lexicon],
     title: str | None = None,
     meta: dict[str, Any] | None = None,
     model_version: str = "",
 ) -> Analysis:
     """Score one document: ``paragraphs[i]`` was tokenised into ``tokens[i]`` and the passage
-    classifier gave it probability ``relevance[i]``.
+    classifier gave it probability ``relevance[i]``. ``lexicons`` holds the lexicon of each language
+    that has one (an :class:`~miner.analyser.Analyser`'s); other languages are matched against none.
 
     Raises :class:`InputError` when the three sequences disagree in length and
     :class:`ConfigError` when the rubric refers to lexicon categories that do not exist.
@@ -208,7 +210,6 @@ def score_document(
             "must have the same length",
             subject=doc_id,
         )
-    rubric = rubric or load_rubric()
     rel = document_relevance(list(relevance), [t.word_count for t in tokens], rubric)
     migrant = rel >= migrant_threshold
     mix = _language_mix(paragraphs, tokens)
@@ -218,15 +219,16 @@ def score_document(
     units_at, front = layout.chapters(paragraphs, [t.word_count for t in tokens], rubric.chapters)
     for i in front:
         excluded[i] = excluded[i] or layout.FRONT_MATTER
-    lexicons: dict[str, Lexicon] = {}
+    used: dict[str, Lexicon] = {}
     pars: list[Par] = []
     for pos, (p, t) in enumerate(zip(paragraphs, tokens, strict=True)):
         lang = p.language or t.lang
-        lex = lexicons.get(lang)
+        lex = used.get(lang)
         if lex is None:
-            lex = lexicons[lang] = load_lexicon(lang)
+            found = lexicons.get(lang)
+            lex = used[lang] = found if found is not None else Lexicon(lang=lang, version="")
         pars.append(make_par(pos, p, t, lang, lex, evidence=excluded[pos] is None))
-    _check_categories(rubric, list(lexicons.values()))
+    _check_categories(rubric, list(used.values()))
 
     scored_share = sum(share for lang, share in mix if lang in LEXICON_LANGUAGES)
     warnings = [
@@ -255,7 +257,7 @@ def score_document(
         dimensions = tuple(DimensionScore(d.name, 0, (), "not scored") for d in rubric.dimensions)
         score, doc_flags, evidence = 0, [], ()
     sectioned = len(units) > 1 or any(p.section for p in paragraphs)
-    lex_versions = sorted({lx.version for lx in lexicons.values() if lx.version})
+    lex_versions = sorted({lx.version for lx in used.values() if lx.version})
     reasons: dict[str, int] = {}
     for why in excluded:
         if why:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from analysers import default_analyser, scoring_data
 
 from miner.analyse.nlp import tokenize
 from miner.errors import ConfigError, InputError
@@ -39,7 +40,7 @@ def analyse(
     ]
     toks = [tokenize(p.text, lang) for p in paras]
     rel = relevance if isinstance(relevance, list) else [relevance] * len(paras)
-    return score_document("doc", paras, toks, rel, migrant_threshold=threshold)
+    return score_document("doc", paras, toks, rel, migrant_threshold=threshold, **scoring_data())
 
 
 def dims(a: Analysis) -> dict[str, int]:
@@ -263,7 +264,9 @@ def test_language_mix_and_unscored_languages() -> None:
         Paragraph(1, "Menschen mit Migrationshintergrund suchen Arbeit.", language="de"),
     ]
     toks = [tokenize(p.text, p.language) for p in paras]
-    a = score_document("d", paras, toks, [0.5, 0.5], migrant_threshold=0.5, model_version="m1")
+    a = score_document(
+        "d", paras, toks, [0.5, 0.5], migrant_threshold=0.5, model_version="m1", **scoring_data()
+    )
     assert a.language == "nl" and dict(a.language_mix).keys() == {"nl", "de"}
     assert any("'de'" in w and "no lexicon" in w for w in a.warnings)
     assert a.model_version == "m1" and a.rubric_version.startswith(load_rubric().version + "+lex.")
@@ -272,7 +275,7 @@ def test_language_mix_and_unscored_languages() -> None:
 def test_length_mismatch_is_an_input_error() -> None:
     p = Paragraph(0, "tekst", language="nl")
     with pytest.raises(InputError, match="same length"):
-        score_document("d", [p], [], [0.5], migrant_threshold=0.5)
+        score_document("d", [p], [], [0.5], migrant_threshold=0.5, **scoring_data())
 
 
 def test_analysis_serialises() -> None:
@@ -334,7 +337,15 @@ def test_rubric_referring_to_unknown_lexicon_category_fails_at_scoring() -> None
     rubric = parse_rubric(data, "custom.toml")
     p = Paragraph(0, "Nieuwkomers zoeken werk.", language="nl")
     with pytest.raises(ConfigError, match="no_such_category"):
-        score_document("d", [p], [tokenize(p.text, "nl")], [0.5], migrant_threshold=0.5, rubric=rubric)
+        score_document(
+            "d",
+            [p],
+            [tokenize(p.text, "nl")],
+            [0.5],
+            migrant_threshold=0.5,
+            rubric=rubric,
+            lexicons=default_analyser().lexicons,
+        )
 
 
 def test_default_rubric_is_valid_and_versioned() -> None:
@@ -393,11 +404,11 @@ def test_coalition_agreement_chapters(corpora: Path) -> None:
 
 
 def test_empty_document_scores_zero_without_crashing() -> None:
-    a = score_document("empty", [], [], [], migrant_threshold=0.5)
+    a = score_document("empty", [], [], [], migrant_threshold=0.5, **scoring_data())
     assert (a.score, a.relevance, a.migrant, a.language, a.flags) == (0, 0.0, False, "", ())
     assert len(a.dimensions) == len(load_rubric().dimensions)
     blank = Paragraph(0, "", language="fr")
-    b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5)
+    b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5, **scoring_data())
     assert b.score == 0 and b.language == "fr" and b.language_mix == ()
 
 

@@ -58,7 +58,7 @@ def run(
     from miner.store import open_repository
 
     try:
-        chosen = load_sources(sources)
+        chosen = load_sources(sources, corpora_dir=get_settings().corpora_dir)
         if not chosen:
             raise _fail(f"no sources found in {sources or 'the registry'}", 2)
         repo = open_repository()
@@ -187,13 +187,14 @@ def documents(
 
 def _check_source(repo: Repository, source_id: str) -> None:
     """An unknown ``--source`` is a usage error: neither the store nor the registry knows it."""
+    from miner.config import get_settings
     from miner.errors import ConfigError
     from miner.sources import load_sources
 
     if repo.get_source(source_id) is not None:
         return
     try:
-        if any(s.id == source_id for s in load_sources()):
+        if any(s.id == source_id for s in load_sources(corpora_dir=get_settings().corpora_dir)):
             return
     except ConfigError:  # an unreadable registry does not decide; the store did not know the id
         pass
