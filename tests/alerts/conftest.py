@@ -13,7 +13,7 @@ from services import postgres_schema
 # The web tests' store builder (documents analysed by the real pipeline, hostile markup planted).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
 
-from receivers import Mailbox, Receiver  # noqa: E402
+from receivers import Mailbox, Receiver
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
