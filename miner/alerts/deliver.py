@@ -59,6 +59,8 @@ class Outcome(StrEnum):
     #: Failed; due again after a backoff.
     RETRY = "retry"
     DEAD = "dead"
+    #: Not attempted: the channel is not configured (e-mail without MINER_SMTP_URL); it waits.
+    WAITING = "waiting"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,9 @@ def attempt(repo: Repository, alert_id: int, settings: Settings | None = None) -
         until = claim.busy_until or datetime.now(UTC)
         return Attempt(Outcome.BUSY, max(0.5, (until - datetime.now(UTC)).total_seconds()))
     alert = claim.alert
+    if alert.subscription.channel is Channel.EMAIL and not s.smtp_url:
+        repo.release_alerts([alert_id], "MINER_SMTP_URL is not set", uncount=True)
+        return Attempt(Outcome.WAITING, error="MINER_SMTP_URL is not set")
     try:
         send(alert.subscription, [alert], s)
     except MinerError as exc:

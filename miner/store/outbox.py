@@ -212,14 +212,14 @@ class OutboxStore(StoreBase):
             ]
 
     @transient
-    def release_alerts(self, alert_ids: Sequence[int], error: str) -> None:
-        """Give back leases after a failed attempt that will be tried again (a digest)."""
+    def release_alerts(self, alert_ids: Sequence[int], error: str, *, uncount: bool = False) -> None:
+        """Give back leases after an attempt that will be made again (a digest that failed), or
+        that was not made at all (``uncount``: its channel is not configured yet)."""
+        values: dict[str, Any] = {"lease_until": None, "last_error": error[:4000]}
+        if uncount:
+            values["attempts"] = OUTBOX.c.attempts - 1
         with self._write() as conn:
-            conn.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(list(alert_ids)))
-                .values(lease_until=None, last_error=error[:4000])
-            )
+            conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(list(alert_ids))).values(**values))
 
     @transient
     def add_report_alert(self, subscription: str, key: str, payload: dict[str, Any]) -> int | None:

@@ -161,3 +161,15 @@ def test_private_webhook_addresses_are_refused_without_the_flag(tmp_path: object
         assert ok.exit_code == 0, ok.output
         removed = CliRunner().invoke(app, ["watch", "remove", "w"], env=env)
         assert removed.exit_code == 0
+
+
+def test_email_alerts_wait_for_an_smtp_server_to_be_configured(tmp_path: object, mailbox: Mailbox) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    ws = store(url)
+    subscribe(ws, "mail", "new", feed=False, email="watchdog@example.org")
+    ws.store(FLEMISH, PLAN_URL, b"plan v1", PLAN)
+    for _ in range(6):  # more passes than the policy's attempts: waiting uses none of them
+        assert deliver.deliver_due(ws.repo, settings=_settings(url)) == {"waiting": 1}
+    assert deliver.deliver_due(ws.repo, settings=_settings(url, smtp_url=mailbox.url)) == {"delivered": 1}
+    (mail,) = mailbox.messages
+    assert "New document: Actieplan werk en inburgering" in mail["Subject"]
