@@ -35,3 +35,13 @@ def receiver() -> Iterator[Receiver]:
 def mailbox() -> Iterator[Mailbox]:
     with Mailbox() as m:
         yield m
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Commands run in this process read the settings of the environment each test gives them."""
+    from miner.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
