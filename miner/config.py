@@ -107,10 +107,11 @@ class Settings(BaseSettings):
         20 * 1024 * 1024, description="Largest file `POST /api/analyse` accepts (bytes); larger is a 413."
     )
     # --- alerts ---
-    public_url: str = Field(
-        "http://127.0.0.1:8000",
+    public_url: str | None = Field(
+        None,
         description="Address of `miner serve` as readers reach it: alerts, e-mails and feeds link to "
-        "<public_url>/documents/<id>.",
+        "<public_url>/documents/<id>. Unset: `miner serve`'s default address (127.0.0.1, port 8000) for "
+        "alerts, the address a feed was requested at for feeds.",
     )
     smtp_url: str | None = Field(
         None,

@@ -121,7 +121,7 @@ def send_email(sub: Subscription, alerts: Sequence[dict[str, Any]], settings: Se
     parts = urlsplit(settings.smtp_url)
     if parts.scheme not in ("smtp", "smtps"):
         raise DeliveryRefused("MINER_SMTP_URL is smtp://host:port or smtps://host:port", subject=parts.scheme)
-    mail = message.email(alerts, settings.public_url, sub, settings.smtp_from)
+    mail = message.email(alerts, message.public_url(settings), sub, settings.smtp_from)
     host, timeout = parts.hostname or "127.0.0.1", settings.alert_timeout
     try:
         smtp: smtplib.SMTP
@@ -149,7 +149,7 @@ def send(sub: Subscription, alerts: Sequence[Claimed], settings: Settings) -> No
     """Send ``alerts`` (one, or a digest's) through the subscription's channel."""
     items = [{"id": a.id, "event": a.event, "payload": a.payload} for a in alerts]
     if sub.channel is Channel.WEBHOOK:
-        data = message.body(items, settings.public_url, sub)
+        data = message.body(items, message.public_url(settings), sub)
         post_webhook(sub, data, ",".join(str(a.id) for a in alerts), settings)
     elif sub.channel is Channel.EMAIL:
         send_email(sub, items, settings)

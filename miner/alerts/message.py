@@ -26,9 +26,12 @@ from xml.etree import ElementTree as ET
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from miner.config import Settings
 from miner.store.subscriptions import Subscription
 
 SIGNATURE_HEADER = "X-Miner-Signature"
+#: Where ``miner serve`` listens by default: the links' base when ``MINER_PUBLIC_URL`` is unset.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 #: Each delivery's id, the same on every attempt: a receiver that saw it already can drop it.
 DELIVERY_HEADER = "X-Miner-Delivery"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -64,6 +67,11 @@ def verify(secret: str, body: bytes, header: str, *, tolerance: float = 300.0) -
 def safe_url(url: str) -> str | None:
     """``url`` when it may become a link (http or https), else None."""
     return url if urlsplit(url).scheme.lower() in ("http", "https") else None
+
+
+def public_url(settings: Settings) -> str:
+    """Where readers reach ``miner serve`` (``MINER_PUBLIC_URL``, or its default address)."""
+    return settings.public_url or DEFAULT_PUBLIC_URL
 
 
 def document_link(public_url: str, payload: dict[str, Any]) -> str:

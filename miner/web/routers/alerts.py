@@ -166,6 +166,6 @@ def feed(name: SubscriptionName, request: Request, store: Store) -> Response:
     if found is None:
         raise HTTPException(404, "no such subscription")
     sub, entries = found
-    public = request.app.state.settings.public_url
+    public = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
     xml = message.atom_feed(sub, entries, public, f"{public.rstrip('/')}/feeds/{sub.name}.atom")
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
