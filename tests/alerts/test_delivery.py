@@ -173,3 +173,23 @@ def test_email_alerts_wait_for_an_smtp_server_to_be_configured(tmp_path: object,
     assert deliver.deliver_due(ws.repo, settings=_settings(url, smtp_url=mailbox.url)) == {"delivered": 1}
     (mail,) = mailbox.messages
     assert "New document: Actieplan werk en inburgering" in mail["Subject"]
+
+
+def test_a_weekly_webhook_digest_is_one_signed_post_listing_each_alert(
+    tmp_path: object, receiver: Receiver
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    ws = store(url)
+    subscribe(ws, "weekly-hook", "new", feed=False, webhook=receiver.url, secret=SECRET, allow_private=True,
+              digest="weekly")  # fmt: skip
+    ws.store(FLEMISH, PLAN_URL, b"plan v1", PLAN)
+    ws.store(FLEMISH, "http://127.0.0.1:1/vl-werk/news.html", b"news", NEWS)
+    assert deliver.deliver_due(ws.repo, settings=_settings(url)) == {}  # digests wait for their day
+    assert deliver.send_digests(ws.repo, deliver.Digest.DAILY, _settings(url)) == {}
+    assert deliver.send_digests(ws.repo, deliver.Digest.WEEKLY, _settings(url)) == {"weekly-hook": 2}
+    assert deliver.send_digests(ws.repo, deliver.Digest.WEEKLY, _settings(url)) == {"weekly-hook": 0}
+    (post,) = receiver.accepted
+    assert verify(SECRET, post.body, post.signature)
+    body = post.json
+    assert body["subscription"] == "weekly-hook" and len(body["alerts"]) == 2
+    assert {a["url"] for a in body["alerts"]} == {PLAN_URL, "http://127.0.0.1:1/vl-werk/news.html"}
