@@ -30,12 +30,12 @@ from miner.store.base import (
     FLAGS,
     PARAGRAPHS,
     VERSIONS,
-    _table,
     now,
     upsert,
 )
-from miner.store.models import FlagReview
 from miner.store.outbox import OutboxState
+from miner.store.reviews import FLAG_REVIEWS as REVIEWS
+from miner.store.reviews import ReviewDecision
 from miner.store.subscriptions import (
     OUTBOX,
     Channel,
@@ -45,7 +45,6 @@ from miner.store.subscriptions import (
 )
 from miner.store.watchlists import WATCHLIST_TERMS, WATCHLISTS
 
-REVIEWS = _table(FlagReview)
 #: Quotes an alert carries (the strongest first); the document page has them all.
 MAX_QUOTES = 5
 
@@ -130,7 +129,7 @@ def _dismissed(conn: Connection, document_id: int) -> set[str]:
     q = select(REVIEWS.c.flag_code, REVIEWS.c.decision).where(REVIEWS.c.document_id == document_id)
     for code, decision in conn.execute(q.order_by(REVIEWS.c.id)):
         latest[code] = decision
-    return {c for c, d in latest.items() if d == "dismissed"}
+    return {c for c, d in latest.items() if d == ReviewDecision.DISMISSED}
 
 
 def _terms(conn: Connection, watchlist: str) -> list[tuple[str, str]]:
