@@ -110,6 +110,27 @@ class Settings(BaseSettings):
     web_max_upload_bytes: int = Field(
         20 * 1024 * 1024, description="Largest file `POST /api/analyse` accepts (bytes); larger is a 413."
     )
+    # --- alerts ---
+    public_url: str | None = Field(
+        None,
+        description="Address of `miner serve` as readers reach it: alerts, e-mails and feeds link to "
+        "<public_url>/documents/<id>. Unset: `miner serve`'s default address (127.0.0.1, port 8000) for "
+        "alerts, the address a feed was requested at for feeds.",
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="SMTP server for e-mail alerts: smtp://[user:password@]host[:port] (plain, or STARTTLS "
+        "when the server offers it) or smtps://... (TLS). Unset: e-mail alerts wait in the outbox.",
+    )
+    smtp_from: str = Field("policy-miner@localhost", description="From address of e-mail alerts.")
+    alert_lease: float = Field(
+        60.0,
+        description="Seconds a sender holds an alert while delivering it; a sender killed mid-delivery "
+        "frees it after this long, and the next attempt takes it. Longer than alert_timeout.",
+    )
+    alert_timeout: float = Field(
+        10.0, description="Seconds a webhook or SMTP server may take to answer one alert."
+    )
     # --- crawl jobs and workers ---
     redis_url: str | None = Field(
         None,

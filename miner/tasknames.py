@@ -29,6 +29,14 @@ class Task(StrEnum):
     PROCESS_DOCUMENT = "process_document"
     #: Re-send the frontier entries whose messages are gone; close settled runs (beat).
     RECONCILE = "reconcile"
+    #: Deliver one alert of the outbox (``alert_outbox.id``) through its channel.
+    DELIVER_ALERT = "deliver_alert"
+    #: Send a ``deliver_alert`` for every alert that is due and not leased (beat: the safety net).
+    SWEEP_ALERTS = "sweep_alerts"
+    #: Send the daily or weekly digests (beat; argument: the period).
+    SEND_DIGESTS = "send_digests"
+    #: Queue and send the weekly trend report to its subscribers (beat).
+    SEND_REPORTS = "send_reports"
 
     @property
     def celery_name(self) -> str:

@@ -1,4 +1,5 @@
-"""The beat schedule: the source registry's cadences, and the reconciler.
+"""The beat schedule: the source registry's cadences, the reconciler, and the alerts (a sweep of
+due alerts, the daily and weekly digests, the weekly trend report to its subscribers).
 
 Every ``reconcile_interval`` seconds the ``reconcile`` task sends again the frontier entries whose
 messages are gone (:func:`miner.jobs.reconcile`); its messages expire after one interval, so that a
@@ -67,7 +68,42 @@ def schedule_for(sources: Sequence[Source], *, reconcile_interval: float = 60.0)
         "schedule": float(reconcile_interval),
         "options": {"queue": str(Task.RECONCILE.queue), "expires": float(reconcile_interval)},
     }
+    entries.update(alert_entries(reconcile_interval))
     return entries
+
+
+#: When digests and the weekly report go out (UTC): early morning, Monday for the weekly ones.
+DIGEST_HOUR = 6
+
+
+def alert_entries(interval: float) -> dict[str, dict[str, Any]]:
+    """The alerts' beat entries: the sweep that sends due alerts whose message was lost (as often
+    as the reconciler), the daily and weekly digests, and the weekly trend report."""
+    fetch = str(Task.SWEEP_ALERTS.queue)
+    return {
+        "alerts:sweep": {
+            "task": Task.SWEEP_ALERTS.celery_name,
+            "schedule": float(interval),
+            "options": {"queue": fetch, "expires": float(interval)},
+        },
+        "alerts:digest-daily": {
+            "task": Task.SEND_DIGESTS.celery_name,
+            "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+            "args": ("daily",),
+            "options": {"queue": str(Task.SEND_DIGESTS.queue)},
+        },
+        "alerts:digest-weekly": {
+            "task": Task.SEND_DIGESTS.celery_name,
+            "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=1),
+            "args": ("weekly",),
+            "options": {"queue": str(Task.SEND_DIGESTS.queue)},
+        },
+        "alerts:report-weekly": {
+            "task": Task.SEND_REPORTS.celery_name,
+            "schedule": crontab(minute=30, hour=DIGEST_HOUR, day_of_week=1),
+            "options": {"queue": str(Task.SEND_REPORTS.queue)},
+        },
+    }
 
 
 def build_beat_schedule() -> dict[str, dict[str, Any]]:
@@ -95,5 +131,5 @@ class RegistryScheduler(PersistentScheduler):
             log.critical("beat cannot start: the source registry is invalid: %s", exc)
             raise
         self.app.conf.beat_schedule = entries
-        log.info("beat: %d source(s) scheduled, and the reconciler", len(entries) - 1)
+        log.info("beat: %d entries (the sources, the reconciler, the alerts)", len(entries))
         super().setup_schedule()

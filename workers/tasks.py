@@ -22,7 +22,9 @@ import redis
 from celery import Task as CeleryTask
 from celery.signals import celeryd_after_setup, worker_process_init
 
+import miner.alerts  # noqa: F401 - term subscriptions match with the word forms of ``miner mentions``
 from miner import caches, crawl, jobs
+from miner.alerts import deliver
 from miner.analyser import Analyser
 from miner.broker import BrokerUnavailable
 from miner.config import get_settings
@@ -32,6 +34,7 @@ from miner.fetch.client import Fetcher
 from miner.records import Source
 from miner.retry import RetryPolicy, is_outage
 from miner.store import Outcome, Repository, RunTrigger, StoreUnavailable, open_repository
+from miner.store.subscriptions import Digest
 from miner.tasknames import Queue, Task
 from workers.app import app
 from workers.limits import RedisHostLimiter
@@ -245,10 +248,67 @@ def process_document(
         _record(self, give_up, Failure(**failure))
         return False
     try:
-        return crawl.analyse_step(_repo(), version_id, _analyser())
+        stored = crawl.analyse_step(_repo(), version_id, _analyser())
     except Exception as exc:  # includes SoftTimeLimitExceeded: recorded, not lost
         _retry_or_record(self, exc, give_up, tries)
-    return False
+        return False
+    _send_alerts(version_id)
+    return stored
+
+
+def _send_alerts(version_id: int | None = None) -> int:
+    """Send a ``deliver_alert`` for each due alert (of a version): if the broker or the store is
+    down they wait in the outbox, and the beat sweep sends them."""
+    try:
+        due = _repo().alerts_due(version_id=version_id)
+        for alert_id in due:
+            _send(Task.DELIVER_ALERT, (alert_id,))
+    except (BrokerUnavailable, StoreUnavailable) as exc:
+        log.warning("alerts not sent now (%s); they wait in the outbox for the sweep", exc)
+        return 0
+    return len(due)
+
+
+@app.task(bind=True, name=Task.DELIVER_ALERT.celery_name, max_retries=None)
+def deliver_alert(self: CeleryTask, alert_id: int) -> str:
+    """Deliver one alert: claim it under a lease, send, mark delivered (:func:`miner.alerts.deliver.attempt`).
+
+    A failed send is retried after the policy's backoff, the lease of another sender after it runs
+    out; a store outage is waited out like any other step's."""
+    try:
+        done = deliver.attempt(_repo(), alert_id)
+    except Exception as exc:
+        if is_outage(exc):
+            wait = _policy().delay(self.request.retries + 1, exc)
+            if wait is not None:
+                raise self.retry(countdown=wait) from exc
+        log.error("alert %d: %s: %s; the sweep tries it again", alert_id, type(exc).__name__, exc)
+        return "error"
+    if done.outcome in (deliver.Outcome.RETRY, deliver.Outcome.BUSY):
+        raise self.retry(countdown=done.wait)
+    return str(done.outcome)
+
+
+@app.task(name=Task.SWEEP_ALERTS.celery_name)
+def sweep_alerts() -> int:
+    """Send a ``deliver_alert`` for every due, unleased alert (beat): alerts whose message was lost,
+    or whose sender died, are delivered all the same."""
+    return _send_alerts()
+
+
+@app.task(name=Task.SEND_DIGESTS.celery_name)
+def send_digests(period: str) -> dict[str, int]:
+    """Send the ``period`` (daily, weekly) digest of every subscription that asked for one."""
+    return deliver.send_digests(_repo(), Digest(period))
+
+
+@app.task(name=Task.SEND_REPORTS.celery_name)
+def send_reports() -> int:
+    """Queue this week's trend report for its subscribers and send it (once per ISO week)."""
+    queued = deliver.queue_reports(_repo())
+    for alert_id in queued:
+        _send(Task.DELIVER_ALERT, (alert_id,))
+    return len(queued)
 
 
 @app.task(name=Task.RECONCILE.celery_name)

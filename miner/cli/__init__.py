@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "crawl",
     "changes",
     "report",
+    "alerts",
     "export",
     "sources",
     "web",

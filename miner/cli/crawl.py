@@ -52,6 +52,8 @@ def run(
     Runs in this process on the local store, or, with MINER_BROKER_URL set, on Celery workers
     (this command then waits for them). A second run of an unchanged site fetches nothing anew.
     """
+    import miner.alerts  # noqa: F401 - term subscriptions match with the word forms of `miner mentions`
+    from miner.alerts.deliver import deliver_due
     from miner.config import get_settings
     from miner.jobs import run_sources
     from miner.sources import load_sources
@@ -87,6 +89,10 @@ def run(
                 status=status,
             )
         warnings = _warnings(repo, summary)
+        if not get_settings().broker_url:  # in-process: the alerts this run caused go out before it ends
+            sent = deliver_due(repo)
+            if sent:
+                output.note("alerts: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(sent.items())))
     except MinerError as exc:
         raise output.fail(exc) from exc
     if as_json or format == output.Format.JSON:

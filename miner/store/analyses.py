@@ -28,6 +28,7 @@ from miner.store.base import (
     transient,
     upsert,
 )
+from miner.store.events import plan_alerts
 from miner.store.frontier import settle_version
 from miner.store.states import FrontierState, Outcome
 
@@ -143,6 +144,7 @@ class AnalysisStore(StoreBase):
                             for i, e in enumerate(analysis.evidence)
                         ],
                     )
+                plan_alerts(conn, version_id, analysis)  # with the analysis, or not at all
             settle_version(conn, version_id, FrontierState.DONE)
             return analysis_id is not None
 

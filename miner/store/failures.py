@@ -24,6 +24,41 @@ _TAG = "dead"
 _UPDATED_ON_REPEAT = ("error_code", "message", "attempts", "permanent", "last_seen_at")
 
 
+def write_dead_letter(
+    conn: Connection,
+    *,
+    task: str,
+    subject: str,
+    key: str,
+    error_code: str,
+    message: str,
+    attempts: int = 1,
+    permanent: bool = False,
+    run_id: int | None = None,
+    version_id: int | None = None,
+) -> None:
+    """Insert or update the dead letter of ``key`` in the caller's transaction (so that what gave up
+    and the state that says so are written together: a frontier row, an alert)."""
+    stamp = now()
+    stmt = upsert(conn, DEAD_LETTERS).values(
+        key=key[: MAX_URL_LENGTH + 100],
+        task=task,
+        subject=subject,
+        run_id=run_id,
+        version_id=version_id,
+        error_code=error_code[:50],
+        message=message[:4000],
+        attempts=attempts,
+        permanent=permanent,
+        created_at=stamp,
+        last_seen_at=stamp,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"], set_={k: stmt.excluded[k] for k in _UPDATED_ON_REPEAT}
+    )
+    conn.execute(stmt)
+
+
 class FailureStore(StoreBase):
     """Recording failures, closing what waited for them, and listing them."""
 
@@ -48,29 +83,23 @@ class FailureStore(StoreBase):
         ``permanent``: the input itself is bad (a later run will not try again); otherwise (a bug, an
         outage that outlasted the retries) a later run or ``miner rescore`` tries again.
         """
-        stamp = now()
         with self._write() as conn:
             if run_id is None and version_id is not None:
                 run_id = conn.execute(
                     select(func.max(RUN_URLS.c.run_id)).where(RUN_URLS.c.version_id == version_id)
                 ).scalar()
-            stmt = upsert(conn, DEAD_LETTERS).values(
-                key=key[: MAX_URL_LENGTH + 100],
+            write_dead_letter(
+                conn,
                 task=task,
                 subject=subject,
-                run_id=run_id,
-                version_id=version_id,
-                error_code=error_code[:50],
-                message=message[:4000],
+                key=key,
+                error_code=error_code,
+                message=message,
                 attempts=attempts,
                 permanent=permanent,
-                created_at=stamp,
-                last_seen_at=stamp,
+                run_id=run_id,
+                version_id=version_id,
             )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"], set_={k: stmt.excluded[k] for k in _UPDATED_ON_REPEAT}
-            )
-            conn.execute(stmt)
             if run_url_id is not None:
                 settle_item(conn, run_url_id, state=FrontierState.FAILED, outcome=Outcome.FAILED)
             if version_id is not None:

@@ -352,3 +352,59 @@ class FlagReview(Base):
     #: The name of the token the review was made with.
     reviewer: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SubscriptionRow(Base):
+    """What someone wants to hear about and where (``miner watch add``): a condition and a channel.
+
+    ``event`` is a :class:`~miner.store.subscriptions.Event`; ``argument`` is its flag code, watchlist
+    name or report period. ``secret`` signs webhook bodies (it is needed to sign, so it is stored as
+    given, and never shown by a listing).
+    """
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    event: Mapped[str] = mapped_column(String(20))
+    argument: Mapped[str] = mapped_column(String(100), default="")
+    government: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    domain: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    min_score_change: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(MAX_URL_LENGTH), default="")
+    secret: Mapped[str] = mapped_column(String(200), default="")
+    digest: Mapped[str] = mapped_column(String(10), default="")
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """One alert of one event for one subscription, written in the transaction that stored the event.
+
+    UNIQUE(version, subscription, channel): a version reaches a subscription once, however often its
+    analysis is stored (a redelivered task, a new rubric). ``lease_until`` is the claim of the worker
+    delivering it; a worker that dies leaves a lease that runs out, and the next attempt takes it.
+    """
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (
+        UniqueConstraint("version_id", "subscription_id", "channel", name="uq_outbox_version_subscription"),
+        Index("ix_outbox_state_due", "state", "due_at"),
+        Index("ix_outbox_subscription_id", "subscription_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    #: The version the alert is about (None: a report, which is about no one version).
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    #: What happened: ``new``, ``changed``, ``flag``, ``report``.
+    event: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: An :class:`~miner.store.outbox.OutboxState`.
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -13,7 +13,9 @@
 - :mod:`~miner.store.browse`, :mod:`~miner.store.detail`: the web's reads (filtered list, one
   document, recent versions, sources' health); :mod:`~miner.store.tokens`, :mod:`~miner.store.reviews`:
   API tokens and analysts' reviews of flags; :mod:`~miner.store.changes`: versions read back for
-  comparison and history, the documents a run changed, URL back-off.
+  comparison and history, the documents a run changed, URL back-off;
+- :mod:`~miner.store.subscriptions`, :mod:`~miner.store.outbox`: who is alerted of what, and the alerts
+  written with the analyses that cause them, claimed under a lease and marked delivered.
 
 Writes are idempotent. Each one is an ``INSERT ... ON CONFLICT`` against a natural key (content hash,
 (document, hash), (version, rubric, model), (run, url), ...), so running a step twice -- a task
@@ -38,6 +40,7 @@ from miner.store.detail import DetailStore
 from miner.store.failures import FailureStore
 from miner.store.frontier import FrontierStore
 from miner.store.keyset import InvalidCursor, Page
+from miner.store.outbox import OutboxStore
 from miner.store.queries import QueryStore
 from miner.store.reports import ReportStore
 from miner.store.reviews import ReviewStore
@@ -52,6 +55,7 @@ from miner.store.rows import (
 from miner.store.runs import RunStore
 from miner.store.search import SearchStore
 from miner.store.states import PENDING_STATES
+from miner.store.subscriptions import SubscriptionStore
 from miner.store.tokens import TokenStore
 from miner.store.versions import VersionStore
 from miner.store.watchlists import WatchlistStore
@@ -72,6 +76,8 @@ class Repository(
     TokenStore,
     ReviewStore,
     ChangeStore,
+    SubscriptionStore,
+    OutboxStore,
 ):
     """The store's API; one instance per process and database (it only holds the engine)."""
 

@@ -54,6 +54,7 @@ ROUTERS = (
     "mentions",
     "trends",
     "analyse",
+    "alerts",
     "health",
 )
 #: Where uploads for analysis are posted (their body cap is ``web_max_upload_bytes``, not the forms').
@@ -71,8 +72,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def wants_json(path: str) -> bool:
-    """Whether an answer to ``path`` is JSON (the API, the health check) rather than a page."""
-    return path.startswith(("/api/", "/healthz", "/openapi.json"))
+    """Whether an answer to ``path`` is JSON (the API, the health check, a feed's errors) rather than a page."""
+    return path.startswith(("/api/", "/healthz", "/openapi.json", "/feeds/"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

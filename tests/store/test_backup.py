@@ -20,6 +20,7 @@ from test_store_repository import SOURCE
 from miner.errors import ConfigError
 from miner.store import Repository, db, open_repository
 from miner.store.backup import BackupError, backup, fingerprint, restore
+from miner.store.subscriptions import Event, Subscription
 from miner.store.watchlists import StoredTerm
 
 
@@ -28,6 +29,7 @@ def _populate(repo: Repository) -> None:
     (runs, frontier, fetch log, paragraphs, evidence), plus a dead letter."""
     bulk.fill(repo.engine, 40)
     repo.upsert_source(SOURCE)
+    repo.add_subscription(Subscription("new-plans", Event.NEW))  # its feed's alerts: the outbox
     for i in range(3):
         _store_document(repo, f"http://127.0.0.1:1/r{i}.html", f"body {i}".encode(), ("Nieuwkomers werken.",))
     repo.log_fetch(url="http://127.0.0.1:1/r0.html", started_at=bulk.datetime.now(bulk.UTC))

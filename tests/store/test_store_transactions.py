@@ -16,6 +16,7 @@ from test_store_repository import SOURCE, _analysis, _document, _extracted, _fet
 
 from miner.store import FrontierState, Outcome, Repository, UrlRole, open_repository
 from miner.store.search import LanguageQuery, QueryWord
+from miner.store.subscriptions import Event, Subscription
 from miner.store.watchlists import StoredTerm
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +122,19 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "run_documents": lambda: repo.run_documents([run_id]),
         "source_yields": lambda: repo.source_yields(),
         "back_off_url": lambda: repo.back_off_url(item.url_id, base=60, cap=600),
+        "add_subscription": lambda: repo.add_subscription(Subscription("s", Event.NEW)),
+        "subscriptions": lambda: repo.subscriptions(),
+        "subscription": lambda: repo.subscription("s"),
+        "add_report_alert": lambda: repo.add_report_alert("s", "weekly:2026-W49", {"title": "t"}),
+        "alerts_due": lambda: repo.alerts_due(),
+        "claim_alert": lambda: repo.claim_alert(1, 60),
+        "alert_delivered": lambda: repo.alert_delivered([1]),
+        "alert_failed": lambda: repo.alert_failed(1, "x", retry_in=None),
+        "release_alerts": lambda: repo.release_alerts([1], "x"),
+        "claim_digest": lambda: repo.claim_digest("s", 60),
+        "alert_state": lambda: repo.alert_state(1),
+        "feed_entries": lambda: repo.feed_entries("s"),
+        "remove_subscription": lambda: repo.remove_subscription("s"),
     }
     assert set(calls) == _public_methods(), "a public method has no transaction check"
     for name, call in calls.items():
