@@ -39,7 +39,18 @@ log = logging.getLogger(__name__)
 
 #: The app's areas, each a module of :mod:`miner.web.routers` with a ``router``; a new area (watchlists,
 #: alerts and feeds, version diffs) is a new module added here.
-ROUTERS = ("site", "auth", "documents", "reviews", "sources", "mentions", "trends", "analyse", "health")
+ROUTERS = (
+    "site",
+    "auth",
+    "documents",
+    "reviews",
+    "sources",
+    "mentions",
+    "trends",
+    "analyse",
+    "watchlists",
+    "health",
+)
 #: Where uploads for analysis are posted (their body cap is ``web_max_upload_bytes``, not the forms').
 UPLOAD_PATHS = ("/api/analyse",)
 STATIC = Path(__file__).resolve().parent / "static"

@@ -44,6 +44,7 @@ def _pages(client: TestClient, filled: WebStore) -> dict[str, str]:
             f"/documents?cursor={q}",
             f"/documents/{q}",
             f"/mentions?term={q}",
+            f"/mentions?watchlist={q}",
             f"/login?next={q}",
             f"/{q}",
         ]
