@@ -251,15 +251,15 @@ def test_every_page_at_desktop_and_phone_width(
         overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
         assert overflow <= 0, (name, device, overflow)
         assert len(d.find_elements(By.TAG_NAME, "h1")) == 1, name  # type: ignore[attr-defined]
-        # The keyboard's first stop is the link that skips the navigation.
-        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # type: ignore[attr-defined]
-        first = d.switch_to.active_element  # type: ignore[attr-defined]
-        assert first.get_attribute("class") == "skip" and first.get_attribute("href").endswith("#main"), name
         unlabelled = d.execute_script(  # type: ignore[attr-defined]
             "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
             ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)"
         )
         assert unlabelled == [], (name, unlabelled)
         _snap(d, folder, f"{device}-{name}", width=width)
+        # The keyboard's first stop is the link that skips the navigation.
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # type: ignore[attr-defined]
+        first = d.switch_to.active_element  # type: ignore[attr-defined]
+        assert first.get_attribute("class") == "skip" and first.get_attribute("href").endswith("#main"), name
     logged = d.get_log("browser")  # type: ignore[attr-defined]
     assert [e for e in logged if e["level"] == "SEVERE"] == []
