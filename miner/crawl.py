@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from miner.config import Settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
+from miner.fetch import kinds
 from miner.fetch.client import Fetcher
 from miner.fetch.discover import (
     discover_links,
@@ -85,7 +86,7 @@ def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
     that none is left without a message; fetching a URL twice is harmless, losing one is not.
     """
     for role, urls in (
-        (UrlRole.ENTRY, source.start_urls),
+        (UrlRole.ENTRY, kinds.entry_points(source)),
         (UrlRole.SITEMAP, source.sitemaps),
         (UrlRole.FEED, source.feeds),
     ):
@@ -129,6 +130,7 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
             last_modified=item.last_modified if has_blob else None,
             source_id=item.source_id,
             delay=source.delay,
+            accept=kinds.accept(source) if item.role != UrlRole.DOCUMENT else None,
         )
     except Skipped as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
@@ -171,8 +173,15 @@ def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) ->
 
     Sitemaps give documents and child sitemaps, feeds give documents; an entry (listing) page gives
     every link that looks like a document of a kept kind, plus further listing pages (paging,
-    overviews); a document page gives only its attached files.
+    overviews); a document page gives only its attached files. A source of another kind
+    (:mod:`miner.fetch.kinds`: sitemap, feed, API) reads its entry pages with its own module.
     """
+    if source.kind != "crawl" and item.role == UrlRole.ENTRY:
+        return [
+            (f.url, UrlRole.ENTRY if f.listing else UrlRole.DOCUMENT)
+            for f in kinds.read(source, base, body)
+            if f.listing or document_kind(f.url) is not None
+        ]
     if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
         entries = read_sitemap(body)
         pages = [(u, UrlRole.DOCUMENT) for u in entries.pages if likely_document(u, source.document_types)]
