@@ -41,17 +41,16 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 STAGE = r"""
 import json, resource, sys, time
 from miner.analyse.nlp import warm_up
-from miner.analyse.classifier import load_classifier
-from miner.analyse.lexicon import load_lexicon
-from miner.score import load_rubric
+from miner.analyser import Analyser
+from miner.config import get_settings
 from miner.pipeline import analyse_paragraphs
 from miner.records import Paragraph
 texts = json.load(open(sys.argv[1]))
-warm_up(("nl", "fr")); load_classifier(); load_lexicon("nl"); load_lexicon("fr"); load_rubric()
+warm_up(("nl", "fr")); analyser = Analyser.from_settings(get_settings())
 paragraphs = [Paragraph(index=0, text=x, language="nl") for x in texts]
 t = time.perf_counter()
 for i, p in enumerate(paragraphs):
-    analyse_paragraphs(str(i), [p])
+    analyse_paragraphs(str(i), [p], analyser=analyser)
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

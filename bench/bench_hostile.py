@@ -55,19 +55,21 @@ def cases() -> list[tuple[str, Callable[[], bytes]]]:
 
 
 def main() -> int:
-    os.environ["MINER_OCR"] = "0"
-    from miner.errors import MinerError
-    from miner.extract import extract, extract_path, sandbox
+    from dataclasses import replace
 
-    extract(b"<html><body><p>warm</p></body></html>", name="w.html")
-    extract(h.odt("<text:p>x</text:p>"), name="w.odt")
+    from miner.errors import MinerError
+    from miner.extract import DEFAULT_LIMITS, extract, extract_path, sandbox
+
+    limits = replace(DEFAULT_LIMITS, ocr=False)
+    extract(b"<html><body><p>warm</p></body></html>", name="w.html", limits=limits)
+    extract(h.odt("<text:p>x</text:p>"), name="w.odt", limits=limits)
     worst = 0
     print(f"{'input':26} {'bytes':>11} {'seconds':>8} {'child RSS':>10} {'caller +':>9}  answer")
     for name, make in cases():
         data = make()
         before, own, t0 = sandbox.last_run(), _own_mb(), time.perf_counter()
         try:
-            doc = extract(data, name=name)
+            doc = extract(data, name=name, limits=limits)
             answer = f"document, {len(doc.paragraphs):,} paragraphs"
         except MinerError as exc:
             answer = f"{exc.code}: {exc.message[:70]}"
@@ -86,7 +88,7 @@ def main() -> int:
         for path in (fifo, Path("/dev/zero"), sparse):
             own, t0 = _own_mb(), time.perf_counter()
             try:
-                extract_path(path)
+                extract_path(path, limits)
                 answer = "document (!)"
             except MinerError as exc:
                 answer = f"{exc.code}: {exc.message[:70]}"

@@ -17,11 +17,16 @@ or a clear error) at bounded memory.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
 
 WORDS = ("werk", "onderwijs", "nieuwkomers", "taal", "school", "opleiding", "migranten", "begeleiding")
 SENTENCE = "De Vlaamse regering begeleidt nieuwkomers met een migratieachtergrond naar werk en onderwijs. "
@@ -39,6 +44,14 @@ def one_line_page(size: int = 8_000_000) -> bytes:
     return f"<html><head><title>x</title></head><body><p>{SENTENCE * (size // len(SENTENCE))}</p></body></html>".encode()
 
 
+@functools.cache
+def _analyser() -> Analyser:
+    from miner.analyser import Analyser
+    from miner.config import get_settings
+
+    return Analyser.from_settings(get_settings())
+
+
 def run_once(data: bytes) -> dict[str, float]:
     """Seconds per stage for one page, and how many paragraphs it gave."""
     from miner.analyse import language
@@ -50,7 +63,7 @@ def run_once(data: bytes) -> dict[str, float]:
     t1 = time.perf_counter()
     doc = language.assign_languages(doc)
     t2 = time.perf_counter()
-    analysis = analyse_paragraphs("plan", doc.paragraphs, title=doc.title)
+    analysis = analyse_paragraphs("plan", doc.paragraphs, analyser=_analyser(), title=doc.title)
     t3 = time.perf_counter()
     assert analysis.error is None, analysis.error
     return {
@@ -81,7 +94,7 @@ def one_line() -> int:
     data = one_line_page()
     t0 = time.perf_counter()
     try:
-        doc, analysis = analyse_bytes(data, doc_id="one-line", name="one-line.html")
+        doc, analysis = analyse_bytes(data, doc_id="one-line", analyser=_analyser(), name="one-line.html")
         outcome = f"{len(doc.paragraphs)} paragraphs, score {analysis.score}"
     except MinerError as exc:
         outcome = f"error: {exc.code}: {exc.message}"

@@ -33,7 +33,8 @@ def main() -> int:
     from miner.analyse.lexicon import load_lexicon
     from miner.analyse.nlp import tokenize, warm_up
     from miner.records import Paragraph
-    from miner.score import load_rubric, score_document
+    from miner.rubric import load_rubric
+    from miner.score import score_document
 
     texts = []
     with path.open(encoding="utf-8") as fh:
@@ -71,12 +72,12 @@ def main() -> int:
 
     def run_match_score() -> None:
         for p, tk in zip(paragraphs, toks, strict=True):
-            score_document("x", [p], [tk], [0.5], migrant_threshold=0.5, rubric=rubric)
+            score_document("x", [p], [tk], [0.5], migrant_threshold=0.5, rubric=rubric, lexicons={"nl": lex})
 
     def run_all() -> None:
         for p in paragraphs:
             tk = tokenize(p.text, "nl")
-            score_document("x", [p], [tk], [0.5], migrant_threshold=0.5, rubric=rubric)
+            score_document("x", [p], [tk], [0.5], migrant_threshold=0.5, rubric=rubric, lexicons={"nl": lex})
 
     def run_match() -> None:
         for tk in toks:

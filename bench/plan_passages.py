@@ -39,9 +39,12 @@ def half_of(doc: str) -> str:
 
 
 def answer_all(labels: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    from miner.analyser import Analyser
+    from miner.config import get_settings
     from miner.pipeline import analyse_text
 
-    return {r["id"]: analyse_text(r["id"], r["text"], r["lang"]).as_dict() for r in labels}
+    analyser = Analyser.from_settings(get_settings())
+    return {r["id"]: analyse_text(r["id"], r["text"], r["lang"], analyser=analyser).as_dict() for r in labels}
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -41,6 +41,7 @@ def main() -> int:
         print(f"skipped: {args.pdf} is absent", file=sys.stderr)
         return 2
     from miner.analyse import language
+    from miner.analyse.lexicon import LEXICON_LANGUAGES, load_lexicon
     from miner.analyse.nlp import tokenize
     from miner.extract import extract, read_document
     from miner.records import Analysis
@@ -52,9 +53,12 @@ def main() -> int:
     tokens = [tokenize(p.text, p.language or "other") for p in paragraphs]
     zeros = [0.0] * len(paragraphs)  # relevance plays no part in the rubric score
     base = load_rubric()
+    lexicons = {lang: load_lexicon(lang) for lang in LEXICON_LANGUAGES}
 
     def run(rubric: Rubric) -> Analysis:
-        return score_document("doc", paragraphs, tokens, zeros, migrant_threshold=1.0, rubric=rubric)
+        return score_document(
+            "doc", paragraphs, tokens, zeros, migrant_threshold=1.0, rubric=rubric, lexicons=lexicons
+        )
 
     def weights(**w: float) -> Rubric:
         return replace(
@@ -128,11 +132,17 @@ def _short(title: str) -> str:
 
 def _whole(base, paragraphs, tokens, zeros) -> float:  # type: ignore[no-untyped-def]
     """The document scored as one unit, chapters ignored (how the score was computed before)."""
+    from miner.analyse.lexicon import LEXICON_LANGUAGES, load_lexicon
     from miner.score import score_document
 
     flat = [replace(p, section=None) for p in paragraphs]
     rubric = replace(base, chapters=replace(base.chapters, block_words=10**9))
-    return float(score_document("doc", flat, tokens, zeros, migrant_threshold=1.0, rubric=rubric).score)
+    lexicons = {lang: load_lexicon(lang) for lang in LEXICON_LANGUAGES}
+    return float(
+        score_document(
+            "doc", flat, tokens, zeros, migrant_threshold=1.0, rubric=rubric, lexicons=lexicons
+        ).score
+    )
 
 
 if __name__ == "__main__":

@@ -4,4 +4,7 @@ The library holds every stage (fetch, extract, language, analyse, score), storag
 web app. Data flows one way; each stage is a plain function over the frozen records in :mod:`miner.records`.
 """
 
+from miner.caches import reset_caches
+
+__all__ = ["reset_caches"]
 __version__ = "0.1.0"

@@ -13,8 +13,12 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from miner import caches
+
 #: The project's data folder (sources, lexicons, rubric, models), shipped beside the package.
 CORPORA_DIR = Path(__file__).resolve().parent.parent / "corpora"
+#: Where derived data that is slow to build is cached unless ``MINER_CACHE_DIR`` says otherwise.
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "policy-miner"
 
 
 class Settings(BaseSettings):
@@ -35,7 +39,7 @@ class Settings(BaseSettings):
         CORPORA_DIR, description="Folder with sources/, lexicons/, rubric.toml, models/."
     )
     cache_dir: Path = Field(
-        Path.home() / ".cache" / "policy-miner",
+        DEFAULT_CACHE_DIR,
         description="Where derived data that is slow to build (lemma tables) is cached.",
     )
     user_agent: str = Field(
@@ -131,6 +135,18 @@ class Settings(BaseSettings):
         "keeps retrying (backoff as above) and `miner run` keeps waiting; after that the work is left on the "
         "frontier for the reconciler and `miner run` stops with the reason.",
     )
+    failed_url_backoff: float = Field(
+        86400.0,
+        gt=0,
+        description="Seconds a URL that failed permanently (404, 410, an unreadable document) is not "
+        "requested again; the wait doubles with each failure in a row, up to `failed_url_backoff_max`. "
+        "Start URLs are always requested (their failure is the source's).",
+    )
+    failed_url_backoff_max: float = Field(
+        30 * 86400.0,
+        gt=0,
+        description="Longest wait, in seconds, before a URL that keeps failing permanently is requested again.",
+    )
     reconcile_interval: float = Field(
         60.0,
         description="Seconds between two passes of the reconciler (beat, and `miner run` while it waits), "
@@ -153,5 +169,13 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
+    """The process-wide settings, read once.
+
+    Only the entry points call this (the command line, the workers, the web app's construction):
+    they build an :class:`~miner.analyser.Analyser` and the other components from it and hand them
+    down, so no stage reads the environment behind its caller's back (tests/test_architecture.py).
+    """
     return Settings()
+
+
+caches.register(get_settings.cache_clear)

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from miner.config import Settings
+from miner.config import Settings, get_settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
 from miner.fetch import kinds
 from miner.fetch.client import Fetcher
@@ -43,13 +43,17 @@ from miner.fetch.discover import (
     read_sitemap,
 )
 from miner.fetch.urls import canonicalize, in_scope
-from miner.records import Fetched, Source
+from miner.records import Analysis, Fetched, Paragraph, Source
 from miner.retry import RetryPolicy, is_outage
+from miner.scoring import versions
 from miner.store import Repository, StoreUnavailable
 from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState, Outcome, UrlRole
 from miner.tasknames import Task
+
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
 
 T = TypeVar("T")
 
@@ -122,6 +126,9 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     if source is None:
         raise Permanent("source is not in the store", subject=item.source_id)
     started = datetime.now(UTC)
+    if item.depth > 0 and _backing_off(item, started):
+        repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
+        return StepResult(run_url_id, item.role, Outcome.SKIPPED)
     has_blob = item.last_hash is not None
     try:
         fetched = fetcher_for(item.allow_private).fetch(
@@ -166,6 +173,16 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     return StepResult(
         run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
     )
+
+
+def _backing_off(item: WorkItem, at: datetime) -> bool:
+    """The URL failed permanently lately and its back-off has not run out: not requested this run."""
+    until = item.retry_after
+    if until is None:
+        return False
+    if until.tzinfo is None:  # SQLite hands back naive UTC
+        until = until.replace(tzinfo=UTC)
+    return until > at
 
 
 def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, UrlRole]]:
@@ -242,7 +259,7 @@ def _queue_links(
 # --- one version ------------------------------------------------------------------------------------------
 
 
-def analyse_step(repo: Repository, version_id: int) -> bool:
+def analyse_step(repo: Repository, version_id: int, analyser: Analyser) -> bool:
     """Run the pipeline on a stored version's raw bytes and store the result (True when new)."""
     from miner.pipeline import analyse_bytes
 
@@ -253,11 +270,30 @@ def analyse_step(repo: Repository, version_id: int) -> bool:
     if data is None:
         raise Permanent("raw bytes of the version are missing", subject=str(version_id))
     try:
-        extracted, analysis = analyse_bytes(data, doc_id=info.url, name=urlsplit(info.url).path or info.url)
+        extracted, analysis = analyse_bytes(
+            data, doc_id=info.url, analyser=analyser, name=urlsplit(info.url).path or info.url
+        )
     except Permanent as exc:
         give_up_analysis(repo, version_id, Failure.of(exc, attempts=1))
         return False
+    if analysis.error is None and extracted.paragraphs:
+        analysis = _with_dropped_content(repo, version_id, extracted.paragraphs, analysis)
     return repo.store_analysis(version_id, extracted, analysis)
+
+
+def _with_dropped_content(
+    repo: Repository, version_id: int, paragraphs: Sequence[Paragraph], analysis: Analysis
+) -> Analysis:
+    """The analysis with ``dropped_content`` when it lost what the previous analysed version said
+    about the group (:mod:`miner.scoring.versions` decides); unchanged for a first version."""
+    previous = repo.previous_version_text(version_id)
+    if previous is None:
+        return analysis
+    diff = versions.compare(previous[1], versions.of_analysis(paragraphs, analysis))
+    flag = versions.dropped_content(diff)
+    if flag is None or any(f.code == flag.code for f in analysis.flags):
+        return analysis
+    return replace(analysis, flags=(*analysis.flags, flag))
 
 
 # --- giving up --------------------------------------------------------------------------------------------
@@ -291,6 +327,9 @@ def give_up_fetch(repo: Repository, run_url_id: int, failure: Failure) -> None:
     item = repo.work_item(run_url_id)
     if item is None:
         return
+    if failure.permanent and item.depth > 0:
+        s = get_settings()
+        repo.back_off_url(item.url_id, base=s.failed_url_backoff, cap=s.failed_url_backoff_max)
     repo.dead_letter(
         task=Task.FETCH_URL,
         subject=item.url,
@@ -369,10 +408,12 @@ def with_retries(
             sleep(wait)
 
 
-def analyse_with_retries(repo: Repository, version_id: int, settings: Settings | None = None) -> None:
+def analyse_with_retries(
+    repo: Repository, version_id: int, analyser: Analyser, settings: Settings | None = None
+) -> None:
     """:func:`analyse_step` with in-process retries; a final failure becomes a dead letter."""
     with_retries(
-        lambda: analyse_step(repo, version_id),
+        lambda: analyse_step(repo, version_id, analyser),
         lambda failure: give_up_analysis(repo, version_id, failure),
         RetryPolicy.from_settings(settings),
     )
@@ -384,6 +425,7 @@ def crawl_in_process(
     fetcher_for: FetcherFor,
     run_id: int,
     *,
+    analyser: Analyser,
     on_step: Callable[[StepResult | None], None] | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -400,6 +442,6 @@ def crawl_in_process(
         if result is not None:
             queue.extend(result.children)
             if result.analyse and result.version_id is not None:
-                analyse_with_retries(repo, result.version_id, settings)
+                analyse_with_retries(repo, result.version_id, analyser, settings)
         if on_step is not None:
             on_step(result)

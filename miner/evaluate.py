@@ -24,9 +24,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from miner.analyse.classifier import PassageClassifier, load_classifier
+from miner.analyse.classifier import PassageClassifier
 from miner.analyse.nlp import Tokens, tokenize
 from miner.analyse.trainsets import PAIRS, PLAN_PASSAGES, QUESTIONS, is_migration_question
+from miner.analyser import Analyser
 from miner.errors import ConfigError
 
 
@@ -203,13 +204,13 @@ def evaluate_system(name: str, version: str, scorer: Scorer, data: Data) -> Syst
 AnalyseText = Callable[[str, str, str | None], Any]
 
 
-def pipeline_analyser() -> AnalyseText | None:
-    """The pipeline's ``analyse_text`` when the whole pipeline imports, else None."""
+def pipeline_analyser(analyser: Analyser) -> AnalyseText | None:
+    """The pipeline's ``analyse_text`` with ``analyser`` when the whole pipeline imports, else None."""
     try:
         from miner.pipeline import analyse_text
     except (ImportError, AttributeError):  # a stage not written yet
         return None
-    return analyse_text
+    return lambda doc_id, text, lang: analyse_text(doc_id, text, lang, analyser=analyser)
 
 
 def evaluate_pipeline(analyse: AnalyseText, data: Data) -> SystemReport:
@@ -231,6 +232,7 @@ def evaluate_pipeline(analyse: AnalyseText, data: Data) -> SystemReport:
 
 def evaluate(
     corpora: Path,
+    analyser: Analyser,
     classifier: PassageClassifier | None = None,
     *,
     pipeline: bool | None = None,
@@ -238,20 +240,22 @@ def evaluate(
 ) -> dict[str, Any]:
     """All figures as a JSON-ready dict: systems side by side, plus the cross-validated figures.
 
+    ``analyser`` is the product's (its classifier is measured unless ``classifier`` is given).
+
     ``pipeline``: the end-to-end column on the Chamber questions and pairs (4,500 analyses): True
     requires it, False skips it, None adds it when the pipeline imports.
     ``plans``: the annotated plan passages (always end-to-end, 203 analyses): True requires them,
     False skips them, None measures them when their file is present.
     """
     data = load_data(corpora)
-    clf = classifier or load_classifier()
+    clf = classifier or analyser.classifier
     systems = [
         evaluate_system("classifier", clf.version, clf, data),
         evaluate_system("keywords", KeywordBaseline.version, KeywordBaseline(), data),
     ]
     note = ""
     if pipeline is not False:
-        analyse = pipeline_analyser()
+        analyse = pipeline_analyser(analyser)
         if analyse is not None:
             systems.append(evaluate_pipeline(analyse, data))
         elif pipeline:
@@ -260,9 +264,9 @@ def evaluate(
             note = "end-to-end pipeline not importable: score gap not measured"
     plan_report = None
     if plans or (plans is None and (corpora / PLAN_PASSAGES).is_file()):
-        from miner.evaluate_plans import evaluate_plans
+        from miner.evaluate_plans import evaluate_plans, pipeline_answer
 
-        plan_report = evaluate_plans(corpora, measured=clf.meta.get("measured"))
+        plan_report = evaluate_plans(corpora, pipeline_answer(analyser), measured=clf.meta.get("measured"))
     return {
         "corpora": str(corpora),
         "model_version": clf.version,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from miner.analyse.trainsets import PLAN_PASSAGES
+from miner.analyser import Analyser
 from miner.errors import ConfigError
 
 DIMENSIONS = (
@@ -171,20 +172,17 @@ def figures(rows: Sequence[dict[str, Any]], answers: dict[str, dict[str, Any]]) 
     return out
 
 
-def pipeline_answer() -> Answer:
+def pipeline_answer(analyser: Analyser) -> Answer:
     """The product's JSON answer for one passage, as ``miner analyse --jsonl`` gives it."""
     from miner.pipeline import analyse_text
 
-    return lambda pid, text, lang: analyse_text(pid, text, lang).as_dict()
+    return lambda pid, text, lang: analyse_text(pid, text, lang, analyser=analyser).as_dict()
 
 
-def evaluate_plans(
-    corpora: Path, answer: Answer | None = None, measured: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def evaluate_plans(corpora: Path, answer: Answer, measured: dict[str, Any] | None = None) -> dict[str, Any]:
     """The plan-passage report: figures per language and overall, plus the cross-validated
     ``migrant`` figures stored in the model (``measured``, the model file's ``measured`` section)."""
     rows = load_passages(corpora)
-    answer = answer or pipeline_answer()
     answers = {r["id"]: answer(str(r["id"]), str(r["text"]), str(r["lang"])) for r in rows}
     report: dict[str, Any] = {
         "file": str(corpora / PLAN_PASSAGES),

@@ -21,6 +21,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from miner import crawl
+from miner.analyser import Analyser
 from miner.broker import BrokerClient, BrokerUnavailable, reconcile_after, stall_limit
 from miner.config import Settings, get_settings
 from miner.errors import Transient
@@ -62,11 +63,16 @@ def run_sources(
     *,
     allow_private: bool = False,
     settings: Settings | None = None,
+    analyser: Analyser | None = None,
     progress: Progress | None = None,
     status: Status | None = None,
     trigger: RunTrigger = RunTrigger.CLI,
 ) -> RunSummary:
-    """Crawl ``sources`` once (new runs), analyse what is new or changed, and summarise the runs."""
+    """Crawl ``sources`` once (new runs), analyse what is new or changed, and summarise the runs.
+
+    In-process, documents are analysed with ``analyser``, by default one built from ``settings`` (so
+    that their extraction limits and classifier threshold are the ones used); workers build their own
+    from theirs."""
     s = settings or get_settings()
     sources = [checked(source) for source in sources]  # what workers will read back must be valid
     run_ids: list[int] = []
@@ -85,6 +91,7 @@ def run_sources(
                 raise
             wait_for_runs(repo, run_ids, settings=s, progress=progress, status=status, broker=broker)
     else:
+        analyser = analyser or Analyser.from_settings(s)
         with ExitStack() as stack:
             fetchers: dict[bool, Fetcher] = {}
 
@@ -99,26 +106,32 @@ def run_sources(
                     if progress is not None:
                         progress(*repo.progress(run_ids))
 
-                crawl.crawl_in_process(repo, source, fetcher_for, run_id, on_step=tick, settings=s)
+                crawl.crawl_in_process(
+                    repo, source, fetcher_for, run_id, analyser=analyser, on_step=tick, settings=s
+                )
     return repo.summary(run_ids)
 
 
-def rescore(repo: Repository, *, settings: Settings | None = None, progress: Progress | None = None) -> int:
-    """Analyse every current version that has no analysis under the current rubric and model, from
-    the stored raw bytes (no fetching); in-process, or on the analyse queue when a broker is set.
-    Returns how many versions were (re)analysed or enqueued."""
-    from miner.analyse.classifier import load_classifier
-    from miner.rubric import load_rubric
-
+def rescore(
+    repo: Repository,
+    *,
+    settings: Settings | None = None,
+    analyser: Analyser | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Analyse every current version that has no analysis under the rubric and model of ``analyser``
+    (by default built from ``settings``), from the stored raw bytes (no fetching); in-process, or on
+    the analyse queue when a broker is set. Returns how many versions were (re)analysed or enqueued."""
     s = settings or get_settings()
-    todo = repo.versions_to_rescore(load_rubric().version, load_classifier().version)
+    analyser = analyser or Analyser.from_settings(s)
+    todo = repo.versions_to_rescore(analyser.rubric.version, analyser.classifier.version)
     if s.broker_url and todo:
         with BrokerClient(s.broker_url) as broker:
             for vid in todo:
                 broker.send(Task.PROCESS_DOCUMENT, (vid,))
         return len(todo)
     for i, vid in enumerate(todo, start=1):
-        crawl.analyse_with_retries(repo, vid, s)
+        crawl.analyse_with_retries(repo, vid, analyser, s)
         if progress is not None:
             progress(i, len(todo))
     return len(todo)

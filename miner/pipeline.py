@@ -4,7 +4,9 @@ The CLI, the crawl job and the workers all call these functions, so that a docum
 answer wherever it is analysed: a plain-text file (``miner analyse FILE``) and the same text sent as
 one JSON line (``miner analyse --jsonl``) go through the very same steps (paragraphs on blank lines,
 wrapped lines rejoined, language per paragraph, relevance from the best sentence window).
-Everything here is pure with respect to storage: the caller decides what to keep.
+Everything here is pure with respect to storage: the caller decides what to keep. What the analysis
+needs besides the document (rubric, lexicons, classifier, threshold, extraction limits) comes in one
+:class:`~miner.analyser.Analyser` the caller built from its settings; nothing here reads the settings.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from miner.analyse import language as language_stage
-from miner.analyse.classifier import load_classifier
 from miner.analyse.nlp import Tokens, tokenize
 from miner.analyse.reflow import rejoin_lines
-from miner.config import get_settings
+from miner.analyser import Analyser
 from miner.extract import extract, extract_plain_text, read_document
 from miner.records import Analysis, Extracted, Paragraph, content_hash
-from miner.score import load_rubric, score_document
+from miner.score import score_document
 
 
 def _tokens_for(paragraphs: Sequence[Paragraph]) -> list[Tokens]:
@@ -32,6 +33,7 @@ def analyse_paragraphs(
     doc_id: str,
     paragraphs: Sequence[Paragraph],
     *,
+    analyser: Analyser,
     title: str | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Analysis:
@@ -41,20 +43,17 @@ def analyse_paragraphs(
     windows run across paragraph boundaries, so where the text was cut into paragraphs does not
     change the document's relevance (:meth:`PassageClassifier.predict_paragraphs`).
     """
-    classifier = load_classifier()
-    rubric = load_rubric()
+    classifier = analyser.classifier
     tokens = _tokens_for(paragraphs)
     relevance = classifier.predict_paragraphs(tokens)
-    dominant = _dominant_language(paragraphs)
-    override = get_settings().migrant_threshold
-    threshold = override if override is not None else classifier.threshold_for(dominant)
     return score_document(
         doc_id,
         paragraphs,
         tokens,
         relevance,
-        migrant_threshold=threshold,
-        rubric=rubric,
+        migrant_threshold=analyser.threshold_for(_dominant_language(paragraphs)),
+        rubric=analyser.rubric,
+        lexicons=analyser.lexicons,
         title=title,
         meta=meta,
         model_version=classifier.version,
@@ -68,7 +67,7 @@ def _dominant_language(paragraphs: Sequence[Paragraph]) -> str:
     return max(weight, key=lambda k: weight[k]) if weight else "other"
 
 
-def analyse_text(doc_id: str, text: str, lang: str | None = None) -> Analysis:
+def analyse_text(doc_id: str, text: str, lang: str | None = None, *, analyser: Analyser) -> Analysis:
     """Analyse plain text (one JSON line of ``miner analyse --jsonl``) exactly as a text file.
 
     The text goes through the plain-text extractor (paragraphs on blank lines, ``#`` headings),
@@ -76,13 +75,18 @@ def analyse_text(doc_id: str, text: str, lang: str | None = None) -> Analysis:
     detection for every paragraph.
     """
     data = text.encode("utf-8")
-    doc = extract_plain_text(text, name=doc_id)
-    _, analysis = analyse_extracted(doc_id, doc, digest=content_hash(data), language=lang)
+    doc = extract_plain_text(text, name=doc_id, limits=analyser.limits)
+    _, analysis = analyse_extracted(doc_id, doc, analyser=analyser, digest=content_hash(data), language=lang)
     return replace(analysis, kind="text")
 
 
 def analyse_extracted(
-    doc_id: str, doc: Extracted, *, digest: str | None = None, language: str | None = None
+    doc_id: str,
+    doc: Extracted,
+    *,
+    analyser: Analyser,
+    digest: str | None = None,
+    language: str | None = None,
 ) -> tuple[Extracted, Analysis]:
     """Language per paragraph, then analysis and scoring of an extracted document.
 
@@ -98,7 +102,7 @@ def analyse_extracted(
         reason = "needs OCR: scanned pages and no OCR engine" if doc.needs_ocr else "no text found"
         analysis = Analysis.failed(doc_id, reason, kind=doc.kind, title=doc.title, content_hash=digest)
         return doc, replace(analysis, needs_ocr=doc.needs_ocr, page_count=doc.page_count)
-    analysis = analyse_paragraphs(doc_id, doc.paragraphs, title=doc.title, meta=meta)
+    analysis = analyse_paragraphs(doc_id, doc.paragraphs, analyser=analyser, title=doc.title, meta=meta)
     analysis = replace(
         analysis,
         title=doc.title,
@@ -143,16 +147,17 @@ def _with_languages(doc: Extracted, language: str | None = None) -> Extracted:
 
 
 def analyse_bytes(
-    data: bytes, *, doc_id: str, name: str = "", hints: dict[str, Any] | None = None
+    data: bytes, *, doc_id: str, analyser: Analyser, name: str = "", hints: dict[str, Any] | None = None
 ) -> tuple[Extracted, Analysis]:
     """Extract and analyse raw document bytes (a fetched or uploaded file).
 
     Raises :class:`miner.errors.ExtractionError` (permanent) when the bytes cannot be read.
     """
-    doc = extract(data, name=name or doc_id)
-    return analyse_extracted(doc_id, doc, digest=content_hash(data))
+    doc = extract(data, name=name or doc_id, limits=analyser.limits)
+    return analyse_extracted(doc_id, doc, analyser=analyser, digest=content_hash(data))
 
 
-def analyse_file(path: str | Path) -> tuple[Extracted, Analysis]:
+def analyse_file(path: str | Path, *, analyser: Analyser) -> tuple[Extracted, Analysis]:
     """Extract and analyse a file on disk (``miner analyse PATH``); the file is read once."""
-    return analyse_bytes(read_document(path), doc_id=str(path), name=str(path))
+    data = read_document(path, analyser.limits)
+    return analyse_bytes(data, doc_id=str(path), analyser=analyser, name=str(path))

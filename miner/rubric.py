@@ -8,13 +8,13 @@ key of the first problem, because a wrong weight silently skews every score.
 
 from __future__ import annotations
 
-import threading
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from miner.config import CORPORA_DIR
 from miner.errors import ConfigError
 
 
@@ -363,29 +363,18 @@ def parse_rubric(data: dict[str, Any], path: str = "<rubric>") -> Rubric:
     )
 
 
-_cache: dict[tuple[str, float], Rubric] = {}
-_lock = threading.Lock()
+def rubric_path(corpora_dir: Path) -> Path:
+    """Where the rubric is under a corpora folder (``settings.corpora_dir``)."""
+    return corpora_dir / "rubric.toml"
 
 
-def default_rubric_path() -> Path:
-    from miner.config import get_settings
-
-    return get_settings().corpora_dir / "rubric.toml"
-
-
-def load_rubric(path: str | Path | None = None) -> Rubric:
-    """Read and validate the rubric (default ``corpora/rubric.toml``); cached per file and mtime.
+def load_rubric(path: str | Path = rubric_path(CORPORA_DIR)) -> Rubric:
+    """Read and validate the rubric at ``path`` (default: the shipped one), not cached: an
+    :class:`~miner.analyser.Analyser` reads it once and its holder keeps it.
 
     Raises :class:`ConfigError` (permanent: fix the file) naming the file and the offending key.
     """
-    p = Path(path) if path is not None else default_rubric_path()
-    try:
-        key = (str(p), p.stat().st_mtime)  # one stat per call: scoring a short text calls this
-    except OSError as exc:
-        raise ConfigError(f"cannot read the rubric: {exc.strerror}", subject=str(p)) from exc
-    got = _cache.get(key)
-    if got is not None:
-        return got
+    p = Path(path)
     try:
         with p.open("rb") as fh:
             data = tomllib.load(fh)
@@ -393,7 +382,4 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         raise ConfigError(f"invalid TOML: {exc}", subject=str(p)) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read the rubric: {exc.strerror}", subject=str(p)) from exc
-    rubric = parse_rubric(data, str(p))
-    with _lock:
-        _cache[key] = rubric
-    return rubric
+    return parse_rubric(data, str(p))

@@ -15,19 +15,19 @@ tables of contents, front matter and repeated lines are never evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon, load_lexicon
+from miner.analyse.lexicon import LEXICON_LANGUAGES, Lexicon
 from miner.analyse.nlp import Tokens
 from miner.errors import ConfigError, InputError
-from miner.records import Analysis, DimensionScore, Evidence, Flag, Paragraph, SectionScore
-from miner.rubric import FlagCode, Rubric, load_rubric
+from miner.records import Analysis, DimensionScore, Evidence, Paragraph, SectionScore
+from miner.rubric import Rubric, load_rubric
 from miner.scoring import layout
-from miner.scoring.flags import Default, merge_chapter_flags, unit_flags
+from miner.scoring.flags import merge_chapter_flags, unit_flags
 from miner.scoring.units import DimResult, Par, decisive, evidence_list, make_par, overall, score_dimension
 
-__all__ = ["compare_versions", "document_relevance", "load_rubric", "score_document"]
+__all__ = ["document_relevance", "load_rubric", "score_document"]
 
 #: Share of words in languages with a lexicon below which a document is not scored.
 MIN_SCORED_SHARE = 0.5
@@ -100,29 +100,6 @@ def _domains(rubric: Rubric, pars: Sequence[Par], words: int) -> tuple[str, ...]
 
 
 # --- versions -----------------------------------------------------------------------------------------
-
-
-def compare_versions(old: Analysis, new: Analysis, rubric: Rubric | None = None) -> list[Flag]:
-    """Flags for what a new version of a plan dropped: one per dimension whose score fell.
-
-    Evidence is the old version's evidence for that dimension whose sentence no longer appears in
-    the new version's evidence (what was said before and is gone now).
-    """
-    rubric = rubric or load_rubric()
-    rule = rubric.flag(FlagCode.DROPPED_CONTENT)
-    if rule is None or old.error is not None or new.error is not None or not (old.scored and new.scored):
-        return []
-    new_dims = {d.name: d for d in new.dimensions}
-    new_quotes = {e.text for e in new.evidence} | {e.text for d in new.dimensions for e in d.evidence}
-    flags: list[Flag] = []
-    for d in old.dimensions:
-        nd = new_dims.get(d.name)
-        if nd is None or nd.score >= d.score:
-            continue
-        gone = tuple(e for e in d.evidence if e.text not in new_quotes and e.counted)
-        reason = rule.reason.format_map(Default(dimension=d.name, old=str(d.score), new=str(nd.score)))
-        flags.append(Flag(rule.code, rule.severity, reason, gone[: rubric.evidence.max_per_flag]))
-    return flags
 
 
 # --- the document -------------------------------------------------------------------------------------
@@ -214,13 +191,15 @@ def score_document(
     relevance: Sequence[float],
     *,
     migrant_threshold: float,
-    rubric: Rubric | None = None,
+    rubric: Rubric,
+    lexicons: Mapping[str, Lexicon],
     title: str | None = None,
     meta: dict[str, Any] | None = None,
     model_version: str = "",
 ) -> Analysis:
     """Score one document: ``paragraphs[i]`` was tokenised into ``tokens[i]`` and the passage
-    classifier gave it probability ``relevance[i]``.
+    classifier gave it probability ``relevance[i]``. ``lexicons`` holds the lexicon of each language
+    that has one (an :class:`~miner.analyser.Analyser`'s); other languages are matched against none.
 
     Raises :class:`InputError` when the three sequences disagree in length and
     :class:`ConfigError` when the rubric refers to lexicon categories that do not exist.
@@ -231,7 +210,6 @@ def score_document(
             "must have the same length",
             subject=doc_id,
         )
-    rubric = rubric or load_rubric()
     rel = document_relevance(list(relevance), [t.word_count for t in tokens], rubric)
     migrant = rel >= migrant_threshold
     mix = _language_mix(paragraphs, tokens)
@@ -241,15 +219,16 @@ def score_document(
     units_at, front = layout.chapters(paragraphs, [t.word_count for t in tokens], rubric.chapters)
     for i in front:
         excluded[i] = excluded[i] or layout.FRONT_MATTER
-    lexicons: dict[str, Lexicon] = {}
+    used: dict[str, Lexicon] = {}
     pars: list[Par] = []
     for pos, (p, t) in enumerate(zip(paragraphs, tokens, strict=True)):
         lang = p.language or t.lang
-        lex = lexicons.get(lang)
+        lex = used.get(lang)
         if lex is None:
-            lex = lexicons[lang] = load_lexicon(lang)
+            found = lexicons.get(lang)
+            lex = used[lang] = found if found is not None else Lexicon(lang=lang, version="")
         pars.append(make_par(pos, p, t, lang, lex, evidence=excluded[pos] is None))
-    _check_categories(rubric, list(lexicons.values()))
+    _check_categories(rubric, list(used.values()))
 
     scored_share = sum(share for lang, share in mix if lang in LEXICON_LANGUAGES)
     warnings = [
@@ -278,7 +257,7 @@ def score_document(
         dimensions = tuple(DimensionScore(d.name, 0, (), "not scored") for d in rubric.dimensions)
         score, doc_flags, evidence = 0, [], ()
     sectioned = len(units) > 1 or any(p.section for p in paragraphs)
-    lex_versions = sorted({lx.version for lx in lexicons.values() if lx.version})
+    lex_versions = sorted({lx.version for lx in used.values() if lx.version})
     reasons: dict[str, int] = {}
     for why in excluded:
         if why:

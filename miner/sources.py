@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from miner.config import get_settings
+from miner.config import CORPORA_DIR
 from miner.errors import ConfigError
 from miner.fetch.urls import canonicalize, in_scope
 from miner.records import DOMAINS, GOVERNMENTS, SOURCE_KINDS, Source
@@ -50,16 +50,18 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _CRON_FIELD = re.compile(r"^(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?(,(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?)*$")
 
 
-def default_sources_dir() -> Path:
-    return get_settings().corpora_dir / "sources"
+def default_sources_dir(corpora_dir: Path = CORPORA_DIR) -> Path:
+    """The registry folder under a corpora folder (``settings.corpora_dir``)."""
+    return corpora_dir / "sources"
 
 
-def load_sources(path: Path | None = None) -> list[Source]:
+def load_sources(path: Path | None = None, *, corpora_dir: Path = CORPORA_DIR) -> list[Source]:
     """Every source in a ``.toml`` file, or in every ``*.toml`` of a folder (sorted by name).
 
-    ``None`` means ``<corpora_dir>/sources``. Raises :class:`ConfigError` on the first problem.
+    ``None`` means ``<corpora_dir>/sources`` (callers pass ``settings.corpora_dir``; the default is the
+    shipped registry). Raises :class:`ConfigError` on the first problem.
     """
-    path = Path(path) if path is not None else default_sources_dir()
+    path = Path(path) if path is not None else default_sources_dir(corpora_dir)
     if path.is_dir():
         files = sorted(path.glob("*.toml"))
         if not files:

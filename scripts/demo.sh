@@ -62,7 +62,9 @@ cat <<'NOTE'
 About the summary: "skipped" is the page robots.txt disallows (never requested). "failed" are links
 inside the copied real pages to files that are not part of the local copy (HTTP 404): the crawler
 reports each one and records it as a dead letter (`miner failures`) instead of dropping it.
-Run `make demo` again: the second crawl answers with 304s and analyses nothing anew.
+Run `make demo` again: the second crawl answers with 304s and analyses nothing anew, and the 404s
+are not requested again (counted "skipped": a permanent failure backs off for a day, doubling;
+docs/operations.md). `miner history URL`, `miner diff URL` and `miner health` read what changed.
 
 NOTE
 "$MINER" documents

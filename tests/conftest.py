@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysers import default_analyser
+
+from miner.analyser import Analyser
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+@pytest.fixture(scope="session")
+def analyser() -> Analyser:
+    """The shipped rubric, lexicons and classifier with this process's settings (built once)."""
+    return default_analyser()
 
 
 @pytest.fixture(scope="session")

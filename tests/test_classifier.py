@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from miner import reset_caches
 from miner.analyse import train
 from miner.analyse.classifier import PassageClassifier, load_classifier, read_model
 from miner.analyse.nlp import tokenize
 from miner.analyse.trainsets import text_of
+from miner.analyser import Analyser
 from miner.errors import ConfigError
 
 MODEL = Path(__file__).resolve().parent.parent / "corpora" / "models" / train.MODEL_FILE
@@ -227,8 +229,13 @@ def test_missing_and_malformed_model_files(tmp_path: Path) -> None:
         load_classifier(partial)
 
 
-def test_load_is_cached() -> None:
-    assert load_classifier() is load_classifier()
+def test_the_analyser_holds_one_classifier_and_reset_caches_keeps_it(analyser: Analyser) -> None:
+    """The model is read once per analyser (not per call, not per process-wide cache): what a
+    caller built keeps its classifier, and miner.reset_caches() does not reach into it."""
+    held = analyser.classifier
+    reset_caches()
+    assert analyser.classifier is held
+    assert load_classifier().version == held.version
 
 
 def _subset(corpora: Path) -> train.Corpus:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from analysers import default_analyser
 from typer.testing import CliRunner
 
 from miner.analyse.trainsets import PAIRS, PLAN_PASSAGES, QUESTIONS
@@ -54,7 +55,7 @@ def _system(report: dict, name: str) -> dict:
 
 
 def test_figures_on_a_small_labelled_set(small_corpora: Path) -> None:
-    report = evaluate(small_corpora, pipeline=False)
+    report = evaluate(small_corpora, default_analyser(), pipeline=False)
     clf = _system(report, "classifier")
     assert clf["chamber_nl"]["positives"] == 3 and clf["chamber_nl"]["n"] == 6
     assert clf["chamber_nl"]["f1"] == 1.0 and clf["chamber_nl"]["roc_auc"] == 1.0
@@ -110,7 +111,7 @@ def test_cli_json_and_errors(small_corpora: Path, tmp_path: Path) -> None:
 
 
 def test_real_chamber_and_pairs(corpora: Path) -> None:
-    report = evaluate(corpora, pipeline=False, plans=False)
+    report = evaluate(corpora, default_analyser(), pipeline=False, plans=False)
     clf, kw = _system(report, "classifier"), _system(report, "keywords")
     assert clf["chamber_nl"]["n"] == 2536 and clf["chamber_nl"]["positives"] == 226
     # in-sample; the bar of the acceptance check is 0.85, the cross-validated figure is in the model
@@ -121,7 +122,7 @@ def test_real_chamber_and_pairs(corpora: Path) -> None:
 
 
 def test_end_to_end_column_through_the_pipeline(small_corpora: Path) -> None:
-    report = evaluate(small_corpora, pipeline=True)
+    report = evaluate(small_corpora, default_analyser(), pipeline=True)
     end = _system(report, "pipeline")
     assert end["chamber_nl"]["recall"] == 1.0 and end["chamber_nl"]["precision"] == 1.0
     assert end["pairs"]["agreement"] == 1.0
@@ -217,9 +218,12 @@ def test_plan_passage_report_on_the_real_file(corpora: Path) -> None:
     """The end-to-end report on the annotated dev passages, as `miner evaluate` prints it."""
     if not (corpora / PLAN_PASSAGES).is_file():
         pytest.skip(f"{corpora / PLAN_PASSAGES} is absent")
-    from miner.analyse.classifier import load_classifier
+    from miner.evaluate_plans import pipeline_answer
 
-    report = evaluate_plans(corpora, measured=load_classifier().meta.get("measured"))
+    analyser = default_analyser()
+    report = evaluate_plans(
+        corpora, pipeline_answer(analyser), measured=analyser.classifier.meta.get("measured")
+    )
     nl, fr = report["by_language"]["nl"], report["by_language"]["fr"]
     assert (nl["n"], fr["n"]) == (114, 89) and nl["answered"] == 114 and fr["answered"] == 89
     assert nl["migrant"]["positives"] == 25 and fr["migrant"]["positives"] == 19

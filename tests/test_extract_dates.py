@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,8 +10,7 @@ import hostilefixtures as h
 import pytest
 from pdffixtures import Page, make_pdf
 
-from miner.config import get_settings
-from miner.extract import extract, extract_path
+from miner.extract import DEFAULT_LIMITS, extract, extract_path
 from miner.extract.dates import choose, date_in_line, official_journal_date, parse_date, parse_pdf_date
 
 AGREEMENT = "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
@@ -19,14 +18,8 @@ JOURNAL = "official-journal"
 BODY = "<p>Personen met een migratieachtergrond krijgen begeleiding naar werk en opleiding.</p>" * 3
 
 
-@pytest.fixture(autouse=True)
-def no_ocr(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The journal's stamp is in the text layer even of its scans: no need to OCR them here."""
-    monkeypatch.setenv("MINER_OCR", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+#: The journal's stamp is in the text layer even of its scans: no need to OCR them here.
+NO_OCR = replace(DEFAULT_LIMITS, ocr=False)
 
 
 def _page(head: str = "", body: str = BODY) -> bytes:
@@ -34,7 +27,7 @@ def _page(head: str = "", body: str = BODY) -> bytes:
 
 
 def _dated(data: bytes, name: str = "page.html") -> tuple[date | None, str | None]:
-    doc = extract(data, name=name)
+    doc = extract(data, name=name, limits=NO_OCR)
     return doc.published, doc.published_source
 
 
@@ -126,7 +119,9 @@ def test_the_official_journal_stamp_beats_everything() -> None:
 
 
 def test_text_and_markdown_date_lines() -> None:
-    doc = extract(b"# Plan\n\nBruxelles, le 15 septembre 2022\n\nLes primo-arrivants.\n", name="p.md")
+    doc = extract(
+        b"# Plan\n\nBruxelles, le 15 septembre 2022\n\nLes primo-arrivants.\n", name="p.md", limits=NO_OCR
+    )
     assert (doc.published, doc.published_source) == (date(2022, 9, 15), "text")
 
 
@@ -193,11 +188,11 @@ def test_parsers_and_choice() -> None:
     ],
 )
 def test_official_journal_documents(corpora: Path, name: str, expected: date) -> None:
-    doc = extract_path(corpora / JOURNAL / name)
+    doc = extract_path(corpora / JOURNAL / name, NO_OCR)
     assert (doc.published, doc.published_source) == (expected, "official-journal")
 
 
 def test_the_coalition_agreement_is_dated_by_its_file(corpora: Path) -> None:
     """No date line on its cover or under it: the PDF's creation date (15 October 2019)."""
-    doc = extract_path(corpora / AGREEMENT)
+    doc = extract_path(corpora / AGREEMENT, NO_OCR)
     assert (doc.published, doc.published_source) == (date(2019, 10, 15), "pdf-metadata")

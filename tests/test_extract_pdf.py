@@ -6,14 +6,14 @@ import csv
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pdffixtures import Page, make_pdf
 
-from miner.config import get_settings
+from miner.config import Settings
 from miner.errors import CorruptDocument, EncryptedDocument, ExtractionLimit
+from miner.extract.limits import Limits
 from miner.extract.pdf import extract_pdf
 
 AGREEMENT = "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
@@ -21,18 +21,16 @@ JOURNAL = "official-journal/documentation/resources"
 
 
 @pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Set MINER_* variables for one test; the cached settings are re-read before and after."""
-    get_settings.cache_clear()
-    yield monkeypatch
-    monkeypatch.undo()
-    get_settings.cache_clear()
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Set MINER_* variables for one test (undone after it)."""
+    return monkeypatch
 
 
-def _set(env: pytest.MonkeyPatch, **values: str) -> None:
+def _set(env: pytest.MonkeyPatch, **values: str) -> Limits:
+    """The extraction limits of a process started with these MINER_* variables."""
     for key, value in values.items():
         env.setenv(f"MINER_{key.upper()}", value)
-    get_settings.cache_clear()
+    return Limits.from_settings(Settings())
 
 
 def _policy_pdf() -> bytes:
@@ -105,9 +103,9 @@ def test_outline_decides_sections_when_present() -> None:
 
 
 def test_image_only_page_is_listed_as_scanned(settings_env: pytest.MonkeyPatch) -> None:
-    _set(settings_env, ocr="0")
+    limits = _set(settings_env, ocr="0")
     pdf = make_pdf([Page(lines=["Een gewone pagina met tekst."]), Page(image=True)])
-    doc = extract_pdf(pdf)
+    doc = extract_pdf(pdf, limits=limits)
     assert doc.scanned_pages == (2,)
     assert doc.needs_ocr and doc.ocr is None
     assert {p.page for p in doc.paragraphs} == {1}
@@ -117,16 +115,18 @@ def test_without_tesseract_a_scan_is_a_needs_ocr_outcome(
     settings_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """OCR switched on but no ``tesseract`` on PATH: scanned pages are listed, no error is raised."""
-    from miner.extract.ocr import tesseract_languages
+    from miner import reset_caches
 
-    _set(settings_env, ocr="1")
+    limits = _set(settings_env, ocr="1")
     settings_env.setenv("PATH", str(tmp_path))  # an empty folder: no tesseract to be found
-    tesseract_languages.cache_clear()
+    reset_caches()
     try:
-        doc = extract_pdf(make_pdf([Page(lines=["Een gewone pagina met tekst."]), Page(image=True)]))
+        doc = extract_pdf(
+            make_pdf([Page(lines=["Een gewone pagina met tekst."]), Page(image=True)]), limits=limits
+        )
     finally:
         settings_env.undo()
-        tesseract_languages.cache_clear()
+        reset_caches()
     assert doc.scanned_pages == (2,) and doc.needs_ocr and doc.ocr is None
     assert any("needs OCR" in w for w in doc.warnings)
 
@@ -168,16 +168,16 @@ def _long_pdf() -> bytes:
 
 
 def test_time_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
-    _set(settings_env, extract_timeout="0.01")
+    limits = _set(settings_env, extract_timeout="0.01")
     with pytest.raises(ExtractionLimit, match="longer than"):
-        extract_pdf(_long_pdf(), name="slow.pdf")
+        extract_pdf(_long_pdf(), name="slow.pdf", limits=limits)
 
 
 def test_memory_limit_stops_the_child(settings_env: pytest.MonkeyPatch) -> None:
     # The child starts with the sandbox server's address space; 16 MiB leaves it no room to grow.
-    _set(settings_env, extract_memory_mb="16")
+    limits = _set(settings_env, extract_memory_mb="16")
     with pytest.raises(ExtractionLimit, match="memory limit of 16 MiB"):
-        extract_pdf(_long_pdf(), name="big.pdf")
+        extract_pdf(_long_pdf(), name="big.pdf", limits=limits)
 
 
 # --- real documents -------------------------------------------------------------------------------------
@@ -277,10 +277,10 @@ def test_agreement_sections_match_the_reference_cut(agreement, corpora: Path) ->
 
 
 def test_official_journal_scans(corpora: Path, settings_env: pytest.MonkeyPatch) -> None:
-    _set(settings_env, ocr="0")
-    scan = extract_pdf((corpora / JOURNAL / "19071901.pdf").read_bytes())
+    limits = _set(settings_env, ocr="0")
+    scan = extract_pdf((corpora / JOURNAL / "19071901.pdf").read_bytes(), limits=limits)
     assert scan.scanned_pages == (1, 2, 3, 4, 5, 6) and scan.needs_ocr and scan.paragraphs == ()
-    digital = extract_pdf((corpora / JOURNAL / "19335491.pdf").read_bytes())
+    digital = extract_pdf((corpora / JOURNAL / "19335491.pdf").read_bytes(), limits=limits)
     assert digital.scanned_pages == () and not digital.needs_ocr
     assert "Belgisch Staatsblad" in digital.text
 
@@ -291,8 +291,8 @@ def test_official_journal_scans(corpora: Path, settings_env: pytest.MonkeyPatch)
 def test_official_journal_scan_is_read_with_tesseract(
     corpora: Path, settings_env: pytest.MonkeyPatch
 ) -> None:
-    _set(settings_env, ocr="1")
-    doc = extract_pdf((corpora / JOURNAL / "18097854.pdf").read_bytes())
+    limits = _set(settings_env, ocr="1")
+    doc = extract_pdf((corpora / JOURNAL / "18097854.pdf").read_bytes(), limits=limits)
     assert doc.scanned_pages == (1,) and doc.ocr == "tesseract" and not doc.needs_ocr
     assert "Algemene Vergadering" in doc.text
     assert {p.page for p in doc.paragraphs} == {1}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from analysers import scoring_data
 
 from miner.analyse.lexicon import LEXICON_LANGUAGES, load_lexicon, norm_key
 from miner.analyse.lexicon_compile import _term_keys
@@ -185,7 +186,7 @@ TRANSLATIONS = [
 
 def _analyse(text: str, lang: str) -> Analysis:
     p = Paragraph(0, text, language=lang)
-    return score_document("t", [p], [tokenize(text, lang)], [0.5], migrant_threshold=0.5)
+    return score_document("t", [p], [tokenize(text, lang)], [0.5], migrant_threshold=0.5, **scoring_data())
 
 
 @pytest.mark.parametrize(("nl", "fr"), TRANSLATIONS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from dataclasses import replace
 
 import hostilefixtures as h
 import pytest
@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdffixtures import Page, make_pdf
 
-from miner.config import get_settings
 from miner.errors import ExtractionError
-from miner.extract import extract, sandbox
+from miner.extract import DEFAULT_LIMITS, extract, sandbox
 from miner.records import Extracted
 
 PEAK_RSS_KB = 1024 * 1024
@@ -53,15 +52,7 @@ ODT_PIECES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True, scope="module")
-def short_limits() -> Iterator[None]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MINER_EXTRACT_TIMEOUT", "20")
-    mp.setenv("MINER_OCR", "0")
-    get_settings.cache_clear()
-    yield
-    mp.undo()
-    get_settings.cache_clear()
+SHORT = replace(DEFAULT_LIMITS, extract_timeout=20.0, ocr=False)
 
 
 def _seeds() -> list[bytes]:
@@ -92,7 +83,7 @@ def check(data: bytes, name: str) -> None:
     """The invariant: a document or a clear error naming the input; no hang, no child over 1 GB."""
     before = sandbox.last_run()
     try:
-        doc = extract(data, name=name)
+        doc = extract(data, name=name, limits=SHORT)
     except ExtractionError as exc:
         assert exc.subject == name and exc.message
     else:

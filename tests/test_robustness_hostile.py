@@ -12,13 +12,13 @@ import os
 import resource
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import hostilefixtures as h
 import pytest
 
-from miner.config import get_settings
 from miner.crawl import sniff_kind
 from miner.errors import (
     CorruptDocument,
@@ -28,7 +28,7 @@ from miner.errors import (
     InputError,
     UnsupportedFormat,
 )
-from miner.extract import extract, extract_path, read_document, sandbox
+from miner.extract import DEFAULT_LIMITS, Limits, extract, extract_path, read_document, sandbox
 from miner.extract.sniff import Kind, sniff
 from miner.records import Extracted, Fetched
 
@@ -36,27 +36,20 @@ from miner.records import Extracted, Fetched
 PEAK_RSS_KB = 1024 * 1024
 
 
-@pytest.fixture(autouse=True)
-def short_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A 30 s extraction deadline: a hang shows up as a failed test, not a stuck suite."""
-    monkeypatch.setenv("MINER_EXTRACT_TIMEOUT", "30")
-    monkeypatch.setenv("MINER_OCR", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+#: A 30 s extraction deadline: a hang shows up as a failed test, not a stuck suite.
+SHORT = replace(DEFAULT_LIMITS, extract_timeout=30.0, ocr=False)
 
 
 def _own_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def answer(data: bytes, name: str) -> Extracted | ExtractionError:
+def answer(data: bytes, name: str, limits: Limits = SHORT) -> Extracted | ExtractionError:
     """Extract, and check the invariants every input must keep; the document or its clear error."""
     before = sandbox.last_run()
     own = _own_peak_kb()
     try:
-        result: Extracted | ExtractionError = extract(data, name=name)
+        result: Extracted | ExtractionError = extract(data, name=name, limits=limits)
     except ExtractionError as exc:
         assert exc.subject == name and exc.message, exc
         result = exc
@@ -119,11 +112,9 @@ def test_a_large_body_under_the_caps_streams_in_bounded_memory() -> None:
     assert run is not None and run.maxrss_kb < 400 * 1024, run
 
 
-def test_the_text_cap_stops_a_document_early(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_text_cap_stops_a_document_early() -> None:
     # 190 MB of XML under a raised member cap is still far over ten million characters of text
-    monkeypatch.setenv("MINER_MAX_MEMBER_BYTES", str(256 * 1024 * 1024))
-    get_settings.cache_clear()
-    result = answer(h.xml_bomb_docx(190), "long.docx")
+    result = answer(h.xml_bomb_docx(190), "long.docx", replace(SHORT, max_member_bytes=256 * 1024 * 1024))
     assert isinstance(result, ExtractionLimit) and "max_text_chars" in result.message
 
 
@@ -147,7 +138,7 @@ def test_an_endless_single_line_page_is_answered() -> None:
     data = f"<html><body><p>{sentence * (8_000_000 // len(sentence))}</p></body></html>".encode()
     doc = answer(data, "one-line.html")
     assert isinstance(doc, Extracted)
-    limit = get_settings().max_paragraph_chars
+    limit = SHORT.max_paragraph_chars
     assert len(doc.paragraphs) > 300 and all(len(p.text) <= limit for p in doc.paragraphs)
     assert doc.paragraphs[0].text.endswith("onderwijs.")
 
@@ -175,7 +166,7 @@ def _catch(fn: Callable[[], object]) -> object:
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "input.pdf"
     os.mkfifo(fifo)
-    result = _in_thread(lambda: extract_path(fifo))
+    result = _in_thread(lambda: extract_path(fifo, SHORT))
     assert isinstance(result, InputError) and "FIFO" in result.message
 
 
@@ -184,7 +175,7 @@ def test_devices_are_refused_before_reading(device: str) -> None:
     if not os.path.exists(device) or not stat.S_ISCHR(os.stat(device).st_mode):
         pytest.skip(f"{device} is not a character device here")
     own = _own_peak_kb()
-    result = _in_thread(lambda: read_document(device))
+    result = _in_thread(lambda: read_document(device, SHORT))
     assert isinstance(result, InputError) and "device" in result.message
     assert _own_peak_kb() - own < 10 * 1024
 
@@ -194,7 +185,7 @@ def test_a_sparse_2_gb_file_is_refused_before_reading(tmp_path: Path) -> None:
     with sparse.open("wb") as fh:
         fh.truncate(2 * 1024**3)
     own = _own_peak_kb()
-    result = _in_thread(lambda: extract_path(sparse))
+    result = _in_thread(lambda: extract_path(sparse, SHORT))
     assert isinstance(result, ExtractionLimit) and "2048 MiB" in result.message
     assert _own_peak_kb() - own < 10 * 1024
 

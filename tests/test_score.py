@@ -7,12 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from analysers import default_analyser, scoring_data
 
 from miner.analyse.nlp import tokenize
 from miner.errors import ConfigError, InputError
 from miner.records import Analysis, Paragraph
 from miner.rubric import parse_rubric
-from miner.score import compare_versions, document_relevance, load_rubric, score_document
+from miner.score import document_relevance, load_rubric, score_document
+from miner.scoring import versions
 
 
 def analyse(
@@ -38,7 +40,7 @@ def analyse(
     ]
     toks = [tokenize(p.text, lang) for p in paras]
     rel = relevance if isinstance(relevance, list) else [relevance] * len(paras)
-    return score_document("doc", paras, toks, rel, migrant_threshold=threshold)
+    return score_document("doc", paras, toks, rel, migrant_threshold=threshold, **scoring_data())
 
 
 def dims(a: Analysis) -> dict[str, int]:
@@ -193,22 +195,29 @@ def test_migrant_content_only_in_integration_centres() -> None:
     assert not flag(broader, "integration_centres_only")
 
 
-def test_compare_versions_flags_what_was_dropped() -> None:
-    old = analyse(
-        [
-            "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
-            "Wij bestrijden discriminatie.",
-        ]
-    )
-    new = analyse(["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."])
-    flags = compare_versions(old, new)
-    codes = {f.code for f in flags}
-    assert codes == {"dropped_content"}
-    tg = [f for f in flags if "target_group" in f.reason]
-    assert tg and "100" in tg[0].reason and "50" in tg[0].reason
-    assert tg[0].evidence[0].text == "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven."
-    assert compare_versions(old, old) == []
-    assert compare_versions(old, Analysis.failed("doc", "no text")) == []
+def test_dropped_content_quotes_what_a_new_version_lost() -> None:
+    """One owner of the comparison (miner.scoring.versions): the old version's quote that is gone."""
+    old_texts = [
+        "Werkgevers krijgen loonsubsidies wanneer ze nieuwkomers aanwerven.",
+        "Wij bestrijden discriminatie.",
+    ]
+    new_texts = ["Werkgevers krijgen loonsubsidies.", "Wij bestrijden discriminatie."]
+    old = versions.of_analysis(_pars(old_texts), analyse(old_texts))
+    new = versions.of_analysis(_pars(new_texts), analyse(new_texts))
+    diff = versions.compare(old, new)
+    assert diff.changed and [p.text for p in diff.removed] == [old_texts[0]]
+    assert [e.text for e in diff.evidence_lost] == [old_texts[0]]
+    flag = versions.dropped_content(diff)
+    assert flag is not None and flag.code == "dropped_content"
+    assert flag.evidence[0].text == old_texts[0] and flag.evidence[0].paragraph == 0
+    same = versions.compare(old, old)
+    assert not same.changed and versions.dropped_content(same) is None
+    failed = versions.of_analysis(_pars(new_texts), Analysis.failed("doc", "no text"))
+    assert versions.compare(old, failed).score_after is None
+
+
+def _pars(texts: list[str]) -> list[Paragraph]:
+    return [Paragraph(i, t, language="nl") for i, t in enumerate(texts)]
 
 
 # --- document level -----------------------------------------------------------------------------------
@@ -255,7 +264,9 @@ def test_language_mix_and_unscored_languages() -> None:
         Paragraph(1, "Menschen mit Migrationshintergrund suchen Arbeit.", language="de"),
     ]
     toks = [tokenize(p.text, p.language) for p in paras]
-    a = score_document("d", paras, toks, [0.5, 0.5], migrant_threshold=0.5, model_version="m1")
+    a = score_document(
+        "d", paras, toks, [0.5, 0.5], migrant_threshold=0.5, model_version="m1", **scoring_data()
+    )
     assert a.language == "nl" and dict(a.language_mix).keys() == {"nl", "de"}
     assert any("'de'" in w and "no lexicon" in w for w in a.warnings)
     assert a.model_version == "m1" and a.rubric_version.startswith(load_rubric().version + "+lex.")
@@ -264,7 +275,7 @@ def test_language_mix_and_unscored_languages() -> None:
 def test_length_mismatch_is_an_input_error() -> None:
     p = Paragraph(0, "tekst", language="nl")
     with pytest.raises(InputError, match="same length"):
-        score_document("d", [p], [], [0.5], migrant_threshold=0.5)
+        score_document("d", [p], [], [0.5], migrant_threshold=0.5, **scoring_data())
 
 
 def test_analysis_serialises() -> None:
@@ -326,7 +337,15 @@ def test_rubric_referring_to_unknown_lexicon_category_fails_at_scoring() -> None
     rubric = parse_rubric(data, "custom.toml")
     p = Paragraph(0, "Nieuwkomers zoeken werk.", language="nl")
     with pytest.raises(ConfigError, match="no_such_category"):
-        score_document("d", [p], [tokenize(p.text, "nl")], [0.5], migrant_threshold=0.5, rubric=rubric)
+        score_document(
+            "d",
+            [p],
+            [tokenize(p.text, "nl")],
+            [0.5],
+            migrant_threshold=0.5,
+            rubric=rubric,
+            lexicons=default_analyser().lexicons,
+        )
 
 
 def test_default_rubric_is_valid_and_versioned() -> None:
@@ -385,9 +404,22 @@ def test_coalition_agreement_chapters(corpora: Path) -> None:
 
 
 def test_empty_document_scores_zero_without_crashing() -> None:
-    a = score_document("empty", [], [], [], migrant_threshold=0.5)
+    a = score_document("empty", [], [], [], migrant_threshold=0.5, **scoring_data())
     assert (a.score, a.relevance, a.migrant, a.language, a.flags) == (0, 0.0, False, "", ())
     assert len(a.dimensions) == len(load_rubric().dimensions)
     blank = Paragraph(0, "", language="fr")
-    b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5)
+    b = score_document("blank", [blank], [tokenize("", "fr")], [0.2], migrant_threshold=0.5, **scoring_data())
     assert b.score == 0 and b.language == "fr" and b.language_mix == ()
+
+
+def test_a_change_is_judged_on_normalised_text_without_date_lines() -> None:
+    """Layout (white space, case, Unicode forms) and date lines are not changes; a changed figure is."""
+    old = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB  begeleidt\nnieuwkomers.")]
+    layout = [Paragraph(0, "Mis à jour le 02/03/2024"), Paragraph(1, "de vdab begeleidt nieuwkomers.")]
+    figure = [Paragraph(0, "Gepubliceerd op 4 mei 2023."), Paragraph(1, "De VDAB begeleidt 80 nieuwkomers.")]
+    assert versions.text_hash(old) == versions.text_hash(layout) != versions.text_hash(figure)
+    assert not versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(layout))).changed
+    diff = versions.compare(versions.VersionText(tuple(old)), versions.VersionText(tuple(figure)))
+    assert [p.index for p in diff.removed] == [1] and [p.index for p in diff.added] == [1]
+    long_line = "Op 4 mei 2023 keurde de regering een plan goed voor nieuwkomers en hun werk."
+    assert not versions.is_date_line(long_line) and versions.is_date_line("Mis à jour le 02/03/2024")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from analysers import scoring_data
 
 from miner.analyse.nlp import tokenize
 from miner.records import Analysis, Paragraph
@@ -39,7 +40,7 @@ def analyse(
         for i, t in enumerate(texts)
     ]
     toks = [tokenize(p.text, p.language) for p in paras]
-    return score_document("doc", paras, toks, [0.5] * len(paras), migrant_threshold=0.5)
+    return score_document("doc", paras, toks, [0.5] * len(paras), migrant_threshold=0.5, **scoring_data())
 
 
 def dims(a: Analysis) -> dict[str, int]:

@@ -75,7 +75,10 @@ def build_beat_schedule() -> dict[str, dict[str, Any]]:
     from miner.config import get_settings
     from miner.sources import load_sources
 
-    return schedule_for(load_sources(None), reconcile_interval=get_settings().reconcile_interval)
+    s = get_settings()
+    return schedule_for(
+        load_sources(None, corpora_dir=s.corpora_dir), reconcile_interval=s.reconcile_interval
+    )
 
 
 class RegistryScheduler(PersistentScheduler):

@@ -22,7 +22,8 @@ import redis
 from celery import Task as CeleryTask
 from celery.signals import celeryd_after_setup, worker_process_init
 
-from miner import crawl, jobs
+from miner import caches, crawl, jobs
+from miner.analyser import Analyser
 from miner.broker import BrokerUnavailable
 from miner.config import get_settings
 from miner.crawl import Failure, StepResult
@@ -53,18 +54,18 @@ def _warm_up(**_: Any) -> None:
     if not _ANALYSES["warm_up"]:
         return
     try:
-        from miner.analyse.classifier import load_classifier
-        from miner.analyse.lexicon import load_lexicon
         from miner.analyse.nlp import warm_up
-        from miner.rubric import load_rubric
 
+        _analyser().warm_up()
         warm_up(("nl", "fr"))
-        for lang in ("nl", "fr"):
-            load_lexicon(lang)
-        load_rubric()
-        load_classifier()
     except Exception as exc:  # the first task will meet the same error and dead-letter it visibly
         log.error("warm-up failed; documents will fail until it is fixed: %s", exc)
+
+
+@functools.cache
+def _analyser() -> Analyser:
+    """The pool process's one analyser (rubric, lexicons, classifier, limits), from its settings."""
+    return Analyser.from_settings(get_settings())
 
 
 @functools.cache
@@ -84,6 +85,10 @@ def _fetcher(allow_private: bool) -> Fetcher:
     url = s.redis_url or s.broker_url or "redis://127.0.0.1:6379/0"
     limiter = RedisHostLimiter(redis.Redis.from_url(url))
     return Fetcher(s, allow_private=allow_private, limiter=limiter)
+
+
+for _memo in (_analyser, _repo, _policy, _fetcher):
+    caches.register(_memo.cache_clear)
 
 
 def _retry_or_record(
@@ -165,7 +170,8 @@ def _source(repo: Repository, source_id: str) -> Source:
     if source is None:  # a beat entry for a source never crawled from the CLI: take it from the registry
         from miner.sources import load_sources
 
-        source = next((s for s in load_sources(None) if s.id == source_id), None)
+        registry = load_sources(None, corpora_dir=get_settings().corpora_dir)
+        source = next((s for s in registry if s.id == source_id), None)
         if source is None:
             raise Permanent("no such source in the store or the registry", subject=source_id)
         repo.upsert_source(source)
@@ -239,7 +245,7 @@ def process_document(
         _record(self, give_up, Failure(**failure))
         return False
     try:
-        return crawl.analyse_step(_repo(), version_id)
+        return crawl.analyse_step(_repo(), version_id, _analyser())
     except Exception as exc:  # includes SoftTimeLimitExceeded: recorded, not lost
         _retry_or_record(self, exc, give_up, tries)
     return False

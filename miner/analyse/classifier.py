@@ -22,12 +22,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from miner.analyse.features import WINDOW, FeatureTables, build_tables, count_units, windows
 from miner.analyse.nlp import Tokens
+from miner.config import CORPORA_DIR
 from miner.errors import ConfigError
 
 MODEL_FILE = "migrant-classifier.json"
@@ -175,10 +175,9 @@ class PassageClassifier:
         return self.predict_tokens(tokens) >= self.threshold_for(tokens.lang)
 
 
-def default_model_path() -> Path:
-    from miner.config import get_settings
-
-    return get_settings().corpora_dir / "models" / MODEL_FILE
+def model_path(corpora_dir: Path) -> Path:
+    """Where the trained model is under a corpora folder (``settings.corpora_dir``)."""
+    return corpora_dir / "models" / MODEL_FILE
 
 
 def read_model(path: Path) -> dict[str, Any]:
@@ -197,22 +196,8 @@ def read_model(path: Path) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> PassageClassifier:
+def load_classifier(path: Path = model_path(CORPORA_DIR)) -> PassageClassifier:
+    """The classifier at ``path`` (default: the shipped ``corpora/models/migrant-classifier.json``), not cached: an
+    :class:`~miner.analyser.Analyser` reads it once and its holder keeps it (and so the model's
+    per-key caches, shared by every document it analyses)."""
     return PassageClassifier(read_model(path))
-
-
-def load_classifier(path: Path | None = None) -> PassageClassifier:
-    """The classifier at ``path`` (default ``<corpora>/models/migrant-classifier.json``).
-
-    Cached per process and path: the model is read once, its per-key caches are shared (and a
-    path is resolved once: resolving costs file-system calls on every document otherwise).
-    """
-    raw = path or default_model_path()
-    resolved = _resolved.get(raw)
-    if resolved is None:
-        resolved = _resolved[raw] = raw.resolve()
-    return _load(resolved)
-
-
-_resolved: dict[Path, Path] = {}

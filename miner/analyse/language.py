@@ -22,6 +22,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from miner import caches
 from miner.records import Extracted, Paragraph
 
 SUPPORTED = ("nl", "fr", "de", "en")
@@ -198,6 +199,9 @@ def _full() -> Any:
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+caches.register(_full.cache_clear)
+
+
 @lru_cache(maxsize=1)
 def _restricted() -> Any:
     import copy
@@ -205,6 +209,9 @@ def _restricted() -> Any:
     identifier = copy.deepcopy(_full())
     identifier.set_languages(list(SUPPORTED))
     return identifier
+
+
+caches.register(_restricted.cache_clear)
 
 
 def _sample(text: str) -> str:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from miner import caches
 from miner.analyse.lexicon_keys import (
     _NOTHING,
     _SKIP,
@@ -44,6 +45,7 @@ from miner.analyse.lexicon_keys import (
     norm_key,
 )
 from miner.analyse.nlp import Tokens, fold
+from miner.config import CORPORA_DIR
 from miner.errors import ConfigError
 
 
@@ -351,42 +353,32 @@ class Lexicon:
 # --- loading ------------------------------------------------------------------------------------------
 
 
-_lexicons: dict[str, Lexicon] = {}
-_load_lock = threading.Lock()
+caches.register(canon_key.cache_clear)
 
 
-def lexicon_dir(lang: str) -> Path:
-    from miner.config import get_settings
+def lexicon_dir(lang: str, corpora_dir: Path) -> Path:
+    """Where the lexicon files of ``lang`` are under a corpora folder (``settings.corpora_dir``)."""
+    return corpora_dir / "lexicons" / lang
 
-    return get_settings().corpora_dir / "lexicons" / lang
 
+def load_lexicon(lang: str, corpora_dir: Path = CORPORA_DIR) -> Lexicon:
+    """The compiled lexicon of ``lang`` read from ``corpora_dir`` (default: the shipped data), not
+    cached: an :class:`~miner.analyser.Analyser` loads each once and its holder keeps it.
 
-def load_lexicon(lang: str) -> Lexicon:
-    """The compiled lexicon of ``lang`` (cached per process).
-
-    nl and fr read ``corpora/lexicons/<lang>/*.toml``; any other language gets an empty lexicon
+    nl and fr read ``<corpora>/lexicons/<lang>/*.toml``; any other language gets an empty lexicon
     (see the module docstring). Raises :class:`ConfigError` naming the file and key on bad data.
     """
-    got = _lexicons.get(lang)
-    if got is not None:
-        return got
-    with _load_lock:
-        got = _lexicons.get(lang)
-        if got is None:
-            if lang in LEXICON_LANGUAGES:
-                folder = lexicon_dir(lang)
-                files = sorted(folder.glob("*.toml"))
-                if not files:
-                    raise ConfigError("no lexicon files (*.toml) found", subject=str(folder))
-                got = compile_lexicon(lang, files)
-            else:
-                got = Lexicon(lang=lang, version="")
-            _lexicons[lang] = got
-    return got
+    if lang not in LEXICON_LANGUAGES:
+        return Lexicon(lang=lang, version="")
+    folder = lexicon_dir(lang, corpora_dir)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise ConfigError("no lexicon files (*.toml) found", subject=str(folder))
+    return compile_lexicon(lang, files)
 
 
 def compile_lexicon(lang: str, files: Iterable[Path]) -> Lexicon:
-    """Compile lexicon files without the process cache (tests, lexicon editing)."""
+    """Compile lexicon files (tests, lexicon editing)."""
     from miner.analyse.lexicon_compile import compile_files  # the compiler imports this module
 
     return compile_files(lang, list(files))

@@ -17,12 +17,24 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+from miner import caches
+from miner.config import DEFAULT_CACHE_DIR
 
 #: Languages with a lemma dictionary; others are tokenised and folded but not lemmatised.
 LEMMA_LANGUAGES = ("nl", "fr", "de", "en")
 _SENT_END = frozenset({".", "!", "?", "…"})
 _lock = threading.Lock()
+#: Where lemma tables are cached on disk: the default cache folder until an
+#: :class:`~miner.analyser.Analyser` built from settings names ``settings.cache_dir`` (:func:`use_cache_dir`).
+_cache_dir: list[Path] = [DEFAULT_CACHE_DIR]
+
+
+def use_cache_dir(path: Path) -> None:
+    """Cache lemma tables under ``path`` from now on (the tables themselves do not depend on it)."""
+    _cache_dir[0] = path
 
 
 def fold(text: str) -> str:
@@ -72,9 +84,7 @@ def _folded_lemmas(lang: str) -> dict[str, str]:
 
     import simplemma
 
-    from miner.config import get_settings
-
-    path = get_settings().cache_dir / f"lemmas-{lang}-simplemma{simplemma.__version__}.pickle"
+    path = _cache_dir[0] / f"lemmas-{lang}-simplemma{simplemma.__version__}.pickle"
     try:
         with path.open("rb") as fh:
             cached: dict[str, str] = pickle.load(fh)
@@ -214,6 +224,15 @@ def tokenize(text: str, lang: str) -> Tokens:
         sent_spans=tuple(spans),
         word_count=sum([e[2] for e in entries]),
     )
+
+
+def _forget_languages() -> None:
+    with _lock:
+        _languages.clear()
+
+
+caches.register(_folded_lemmas.cache_clear)
+caches.register(_forget_languages)
 
 
 def warm_up(langs: tuple[str, ...] = ("nl", "fr")) -> None:

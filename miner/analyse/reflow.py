@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
 
+from miner import caches
 from miner.records import Paragraph
 
 #: Words after which a sentence cannot end (articles, prepositions, conjunctions), nl/fr/en/de.
@@ -101,6 +102,9 @@ def _lemmas() -> frozenset[str]:
     from miner.analyse.nlp import _folded_lemmas
 
     return frozenset(_folded_lemmas("nl").values()) | frozenset(_folded_lemmas("fr").values())
+
+
+caches.register(_lemmas.cache_clear)
 
 
 def rejoin_lines(paragraphs: Sequence[Paragraph]) -> tuple[Paragraph, ...]:

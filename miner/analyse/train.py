@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from miner.analyse.classifier import CONCEPT, PassageClassifier
+from miner.analyse.classifier import CONCEPT, PassageClassifier, model_path
 from miner.analyse.concepts import ACRONYMS, COMBINE, CONTEXT, PRIOR, STEMS, SUPPRESS
 from miner.analyse.features import WINDOW, FeatureTables, build_tables, windows
 from miner.analyse.trainsets import (
@@ -413,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(__file__).resolve().parents[2]
     ap = argparse.ArgumentParser(prog="python -m miner.analyse.train", description=__doc__.split("\n")[0])
     ap.add_argument("--corpora", type=Path, default=root.parent / "shared" / "corpora")
-    ap.add_argument("--out", type=Path, default=get_settings().corpora_dir / "models" / MODEL_FILE)
+    ap.add_argument("--out", type=Path, default=model_path(get_settings().corpora_dir))
     for f in fields(Params):
         if f.type in ("float", "int"):
             ap.add_argument(

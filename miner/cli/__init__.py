@@ -35,7 +35,18 @@ def _root() -> None:
 
 
 #: Command modules, in the order their commands appear in ``miner --help``.
-COMMAND_MODULES = ("analyse", "evaluate", "crawl", "report", "export", "sources", "web", "store", "settings")
+COMMAND_MODULES = (
+    "analyse",
+    "evaluate",
+    "crawl",
+    "changes",
+    "report",
+    "export",
+    "sources",
+    "web",
+    "store",
+    "settings",
+)
 
 
 def _register() -> None:

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from miner.cli import app, output
 from miner.cli.table import Column, Fit, Line, clean, clip, print_table
 from miner.errors import ConfigError, InputError, MinerError
 from miner.records import LANGUAGES, Analysis
+
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
 
 #: Bytes of one ``--jsonl`` line beyond its text's cap: room for the id, the language and the syntax.
 LINE_OVERHEAD = 64 * 1024
@@ -36,28 +39,26 @@ def failed(doc_id: str, exc: BaseException) -> Analysis:
     return Analysis.failed(doc_id, f"internal error: {type(exc).__name__}: {exc}")
 
 
-def analyse_path(path: Path) -> Analysis:
+def analyse_path(path: Path, analyser: Analyser) -> Analysis:
     """One file's analysis, or its error answer; raises only for a configuration error (every input's)."""
-    from miner.config import get_settings
     from miner.extract import read_document
     from miner.pipeline import analyse_bytes
 
-    get_settings()  # an invalid setting is the batch's error (exit 2), not each input's
     try:
         # type and size are checked on the open file before a byte is read; the extractor refuses
         # bytes that are no document or that a name misrepresents (hello.docx of text, data.csv)
-        data = read_document(path)
-        return analyse_bytes(data, doc_id=str(path), name=str(path))[1]
+        data = read_document(path, analyser.limits)
+        return analyse_bytes(data, doc_id=str(path), analyser=analyser, name=str(path))[1]
     except ConfigError:  # a broken rubric or lexicon fails every input alike: a configuration error
         raise
     except Exception as exc:  # one input's failure, whatever it is, must not lose the others
         return failed(str(path), exc)
 
 
-def analyse_paths(paths: Iterable[Path]) -> Iterator[Analysis]:
+def analyse_paths(paths: Iterable[Path], analyser: Analyser) -> Iterator[Analysis]:
     """Analyse each file in turn; a file that fails yields an Analysis with ``error`` set."""
     for path in paths:
-        yield analyse_path(path)
+        yield analyse_path(path, analyser)
 
 
 def read_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
@@ -82,7 +83,7 @@ def read_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None
         yield lineno, None, length
 
 
-def analyse_jsonl_line(raw: bytes | str, lineno: int, max_chars: int) -> Analysis | None:
+def analyse_jsonl_line(raw: bytes | str, lineno: int, max_chars: int, analyser: Analyser) -> Analysis | None:
     """One input line ``{"id", "text", "lang"?}`` -> its Analysis; ``None`` for a blank line.
 
     Raises only for a configuration error (which every line would get); anything else, a
@@ -122,7 +123,7 @@ def analyse_jsonl_line(raw: bytes | str, lineno: int, max_chars: int) -> Analysi
             raise InputError(f"line {lineno}: 'lang' must be one of {', '.join(LANGUAGES)}")
         from miner.pipeline import analyse_text
 
-        return analyse_text(doc_id, text, lang)
+        return analyse_text(doc_id, text, lang, analyser=analyser)
     except UnicodeDecodeError:
         return Analysis.failed(doc_id, f"input: line {lineno} is not UTF-8")
     except ConfigError:  # a broken rubric or lexicon fails every line alike: a configuration error
@@ -141,12 +142,10 @@ def json_line(result: Analysis, **dump: Any) -> str:
     return text + "\n"
 
 
-def run_jsonl(stdin: BinaryIO, stdout: TextIO, *, max_chars: int | None = None) -> int:
+def run_jsonl(stdin: BinaryIO, stdout: TextIO, analyser: Analyser, *, max_chars: int | None = None) -> int:
     """Answer every input line, in order; returns how many answers carry an error."""
     if max_chars is None:
-        from miner.config import get_settings
-
-        max_chars = get_settings().max_text_chars
+        max_chars = analyser.limits.max_text_chars
     limit = 6 * max_chars + LINE_OVERHEAD  # a JSON string of max_chars characters, all \\uXXXX escapes
     failures = 0
     for lineno, raw, length in read_lines(stdin, limit):
@@ -157,7 +156,7 @@ def run_jsonl(stdin: BinaryIO, stdout: TextIO, *, max_chars: int | None = None) 
                 f"(6 × MINER_MAX_TEXT_CHARS + {LINE_OVERHEAD})",
             )
         else:
-            result = analyse_jsonl_line(raw, lineno, max_chars)
+            result = analyse_jsonl_line(raw, lineno, max_chars, analyser)
         if result is None:
             continue
         if result.error is not None:
@@ -309,20 +308,26 @@ def analyse(
     Exit status: 0 when every input was analysed, 1 when some input got an error answer, 2 for a
     usage error.
     """
+    from miner.analyser import Analyser
+    from miner.config import get_settings
+
     if jsonl:
         if paths:
             raise output.usage_error("--jsonl reads stdin: give no PATH", "'PATHS'")
         if format == output.Format.CSV:
             raise output.usage_error("--jsonl writes JSON lines: drop --format csv", "'--format'")
-        failures = run_jsonl(sys.stdin.buffer, sys.stdout)
-        raise typer.Exit(output.ExitCode.FAILED if failures else output.ExitCode.OK)
-    if not paths:
+    elif not paths:
         raise output.usage_error("give at least one PATH, or --jsonl", "'PATHS'")
+    # an invalid setting or a broken rubric or lexicon is the batch's error (exit 2), not each input's
+    analyser = Analyser.from_settings(get_settings())
+    if jsonl:
+        failures = run_jsonl(sys.stdin.buffer, sys.stdout, analyser)
+        raise typer.Exit(output.ExitCode.FAILED if failures else output.ExitCode.OK)
     failures = 0
 
     def answers() -> Iterator[Analysis]:
         nonlocal failures
-        for result in analyse_paths(paths or ()):
+        for result in analyse_paths(paths or (), analyser):
             if result.error is not None:
                 failures += 1
                 _say_error(result)

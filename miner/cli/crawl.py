@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only by the com
     from miner.store.repository import Repository, RunSummary
 
 _err = Console(stderr=True)
+#: Documents the summary table names one by one (JSON names every one).
+MAX_NAMED = 100
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -56,7 +58,7 @@ def run(
     from miner.store import open_repository
 
     try:
-        chosen = load_sources(sources)
+        chosen = load_sources(sources, corpora_dir=get_settings().corpora_dir)
         if not chosen:
             raise _fail(f"no sources found in {sources or 'the registry'}", 2)
         repo = open_repository()
@@ -84,15 +86,49 @@ def run(
                 progress=progress,
                 status=status,
             )
+        warnings = _warnings(repo, summary)
     except MinerError as exc:
         raise output.fail(exc) from exc
     if as_json or format == output.Format.JSON:
-        output.write_json(summary.as_dict())
+        output.write_json(summary.as_dict() | {"warnings": warnings})
     else:
         _print_summary(summary)
+        _print_documents(summary)
+        for w in warnings:
+            Console(highlight=False).print(
+                f"[yellow]warning:[/yellow] source {w['source_id']}: {w['warning']}"
+            )
     failed_sources = [s for s in summary.sources if s.error]
     if failed_sources and len(failed_sources) == len(summary.sources):
         raise typer.Exit(1)
+
+
+def _warnings(repo: Repository, summary: RunSummary) -> list[dict[str, str]]:
+    """The health warnings of the sources just crawled (miner.changes decides them)."""
+    from miner.changes import source_checks
+
+    checks = source_checks(repo)
+    ran = dict.fromkeys(s.source_id for s in summary.sources)
+    return [{"source_id": sid, "warning": w} for sid in ran if sid in checks for w in checks[sid].warnings]
+
+
+def _print_documents(summary: RunSummary) -> None:
+    """Name each new, changed and newly flagged document: title, government, score, flags."""
+    out = Console(highlight=False)
+    for d in summary.documents[:MAX_NAMED]:
+        score = "–" if d.score is None else str(d.score)
+        if d.outcome == "changed" and d.score_before is not None and d.score_before != d.score:
+            score = f"{d.score_before} -> {score}"
+        flags = ", ".join(f"{c} (new)" if c in d.new_flags and d.outcome == "changed" else c for c in d.flags)
+        out.print(f"  {d.outcome:<7} {d.title or d.url}  [{d.government}]  score {score}", markup=False)
+        if d.title:
+            out.print(f"          {d.url}", markup=False)
+        if flags:
+            out.print(f"          flags: {flags}", markup=False)
+    if len(summary.documents) > MAX_NAMED:
+        out.print(
+            f"  ... and {len(summary.documents) - MAX_NAMED} more (miner run --format json lists them all)"
+        )
 
 
 def _print_summary(summary: RunSummary) -> None:
@@ -151,13 +187,14 @@ def documents(
 
 def _check_source(repo: Repository, source_id: str) -> None:
     """An unknown ``--source`` is a usage error: neither the store nor the registry knows it."""
+    from miner.config import get_settings
     from miner.errors import ConfigError
     from miner.sources import load_sources
 
     if repo.get_source(source_id) is not None:
         return
     try:
-        if any(s.id == source_id for s in load_sources()):
+        if any(s.id == source_id for s in load_sources(corpora_dir=get_settings().corpora_dir)):
             return
     except ConfigError:  # an unreadable registry does not decide; the store did not know the id
         pass

@@ -179,6 +179,8 @@ def evaluate(
 
     Exit status: 0 on success, 2 when the data or the model cannot be read.
     """
+    from miner.analyser import Analyser
+    from miner.config import get_settings
     from miner.evaluate import evaluate as run
 
     report: dict[str, Any] = {}
@@ -188,7 +190,10 @@ def evaluate(
             typer.echo(f"error: corpora folder not found: {folder} (pass --corpora PATH)", err=True)
             raise typer.Exit(2)
         try:
-            report = run(folder, pipeline=None if pipeline else False, plans=None if plans else False)
+            analyser = Analyser.from_settings(get_settings())
+            report = run(
+                folder, analyser, pipeline=None if pipeline else False, plans=None if plans else False
+            )
         except MinerError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2) from exc

@@ -58,11 +58,12 @@ def probe_sources(
     sources: list[Source], *, allow_private: bool = False, pages: int = 2, sample: int = 3
 ) -> list[dict[str, object]]:
     """Probe every source on the live web (:mod:`miner.fetch.kinds.probe`): one row per source."""
+    from miner.config import get_settings
     from miner.crawl import sniff_kind
     from miner.fetch.client import Fetcher
     from miner.fetch.kinds.probe import probe
 
-    with Fetcher(allow_private=allow_private) as fetcher:
+    with Fetcher(get_settings(), allow_private=allow_private) as fetcher:
         return [probe(s, fetcher, sniff_kind, pages=pages, sample=sample).row() for s in sources]
 
 
@@ -111,7 +112,11 @@ def sources_command(
     with --online, a source that is unreachable, forbidden by robots.txt or lists no document in its
     scope makes the exit status 1 (docs/sources.md: the first thing to run on a connected machine).
     """
-    sources = load_sources(path)  # a ConfigError is reported by the command line's error handler
+    from miner.config import get_settings
+
+    sources = load_sources(
+        path, corpora_dir=get_settings().corpora_dir
+    )  # a ConfigError is reported by the command line's error handler
     if check:
         from miner.fetch.kinds import check_options
 

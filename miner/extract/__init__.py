@@ -13,12 +13,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from miner.errors import EncryptedDocument, UnsupportedFormat
-from miner.extract.limits import check_file, check_size, check_text_length, read_document
+from miner.extract.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_file,
+    check_size,
+    check_text_length,
+    read_document,
+)
 from miner.extract.sniff import EXTRACTABLE, Kind, sniff, sniff_detail
 from miner.records import Extracted
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Kind",
+    "Limits",
     "accept",
     "check_file",
     "check_size",
@@ -46,45 +55,51 @@ def accept(data: bytes, *, name: str = "") -> Kind:
     raise UnsupportedFormat(f"not a supported document: {why}", subject=name or None)
 
 
-def extract(data: bytes, *, name: str = "", base_url: str | None = None) -> Extracted:
-    """Turn a document's bytes into paragraphs (with pages for PDF), metadata and a publication date."""
-    check_size(len(data), subject=name or None)
+def extract(
+    data: bytes, *, name: str = "", base_url: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Extracted:
+    """Turn a document's bytes into paragraphs (with pages for PDF), metadata and a publication date,
+    within ``limits`` (the caller's settings; the documented defaults when it has none)."""
+    check_size(len(data), subject=name or None, cap=limits.max_download_bytes)
     kind = accept(data, name=name)
     if kind == Kind.PDF:
         from miner.extract.pdf import extract_pdf
 
-        return extract_pdf(data, name=name)
+        return extract_pdf(data, name=name, limits=limits)
     from miner.extract import sandbox
     from miner.extract.record import finish, paragraphs_from_answer
 
-    answer = sandbox.run(kind.value, data, name=name, options={"base_url": base_url})
-    return finish(kind.value, paragraphs_from_answer(answer.get("paragraphs")), answer)
+    answer = sandbox.run(kind.value, data, name=name, options={"base_url": base_url}, limits=limits)
+    return finish(
+        kind.value,
+        paragraphs_from_answer(answer.get("paragraphs")),
+        answer,
+        max_paragraph_chars=limits.max_paragraph_chars,
+    )
 
 
-def extract_path(path: str | Path) -> Extracted:
+def extract_path(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     """Read a file (after checking its type and size) and extract it."""
-    return extract(read_document(path), name=str(path))
+    return extract(read_document(path, limits), name=str(path), limits=limits)
 
 
-def extract_plain_text(text: str, *, name: str = "") -> Extracted:
+def extract_plain_text(text: str, *, name: str = "", limits: Limits = DEFAULT_LIMITS) -> Extracted:
     """Plain text already held as a string (one ``miner analyse --jsonl`` line), read in process.
 
     The same paragraphs the sandboxed plain-text extractor gives a ``.txt`` file of that text, so
     both entry points answer alike. No child is needed: a string hides no compressed or nested
     structure, and its length and paragraph count are capped before and while it is split.
     """
-    from miner.config import get_settings
     from miner.extract.limits import TextBudget
     from miner.extract.record import finish, paragraphs_from_answer
     from miner.extract.text import paragraphs_from_text
 
-    check_text_length(text, subject=name or None)
-    settings = get_settings()
-    raw = paragraphs_from_text(text, TextBudget(settings.max_text_chars, settings.max_paragraphs))
+    check_text_length(text, subject=name or None, cap=limits.max_text_chars)
+    raw = paragraphs_from_text(text, TextBudget(limits.max_text_chars, limits.max_paragraphs))
     answer: dict[str, object] = {
         "title": raw[0][0][:200] if raw else None,
         "lang": None,
         "links": [],
         "dates": [],
     }
-    return finish("text", paragraphs_from_answer(raw), answer)
+    return finish("text", paragraphs_from_answer(raw), answer, max_paragraph_chars=limits.max_paragraph_chars)

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from miner import caches
 from miner.records import Paragraph
 
 #: pdfium marks a hyphen it judges to be a line-break hyphen with U+FFFE (and drops the line break);
@@ -228,6 +229,9 @@ def mark_headings(pages: list[list[Line]]) -> None:
 def _norm(text: str) -> str:
     """A running line's shape: digits and a leading/trailing roman page number ("GeoBase® iv") as "#"."""
     return _ROMAN_EDGE.sub("#", re.sub(r"\d+", "#", text.lower()))
+
+
+caches.register(_norm.cache_clear)
 
 
 def drop_running_lines(pages: list[list[Line]]) -> int:

@@ -13,10 +13,39 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-from miner.config import get_settings
+from miner.config import Settings
 from miner.errors import ExtractionLimit, InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one input may cost, from the settings of the same names (docs/settings.md).
+
+    Built by the caller (:meth:`from_settings`, inside an :class:`~miner.analyser.Analyser`) and handed
+    to every extraction function, so that ``run_sources(settings=...)`` and ``miner analyse`` enforce
+    the limits they were given. :data:`DEFAULT_LIMITS` holds the documented defaults for callers that
+    have no settings of their own (tests, benchmarks, tools).
+    """
+
+    max_download_bytes: int
+    max_text_chars: int
+    max_paragraphs: int
+    max_paragraph_chars: int
+    max_member_bytes: int
+    extract_timeout: float
+    extract_memory_mb: int
+    ocr: bool
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+
+#: The defaults of :class:`~miner.config.Settings` (not the environment: that is the caller's to read).
+DEFAULT_LIMITS = Limits.from_settings(Settings.model_construct())
 
 _SPECIAL = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -30,18 +59,20 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def check_size(size: int, *, subject: str | None = None, cap: int | None = None) -> None:
-    """Refuse an input of ``size`` bytes over ``cap`` (default ``settings.max_download_bytes``)."""
-    cap = get_settings().max_download_bytes if cap is None else cap
+def check_size(
+    size: int, *, subject: str | None = None, cap: int = DEFAULT_LIMITS.max_download_bytes
+) -> None:
+    """Refuse an input of ``size`` bytes over ``cap`` (``Limits.max_download_bytes``)."""
     if size > cap:
         raise ExtractionLimit(
             f"{_mib(size)} is over the input cap of {_mib(cap)} (setting max_download_bytes)", subject=subject
         )
 
 
-def check_text_length(text: str, *, subject: str | None = None, cap: int | None = None) -> None:
-    """Refuse a text longer than ``settings.max_text_chars`` characters (``--jsonl`` texts, documents)."""
-    cap = get_settings().max_text_chars if cap is None else cap
+def check_text_length(
+    text: str, *, subject: str | None = None, cap: int = DEFAULT_LIMITS.max_text_chars
+) -> None:
+    """Refuse a text longer than ``Limits.max_text_chars`` characters (``--jsonl`` texts, documents)."""
     if len(text) > cap:
         raise ExtractionLimit(
             f"text of {len(text):,} characters is over the cap of {cap:,} (setting max_text_chars)",
@@ -49,7 +80,7 @@ def check_text_length(text: str, *, subject: str | None = None, cap: int | None 
         )
 
 
-def check_file(path: str | Path) -> os.stat_result:
+def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> os.stat_result:
     """The file's status when it is a regular file within the size cap; a clear error otherwise."""
     p = str(path)
     try:
@@ -58,11 +89,11 @@ def check_file(path: str | Path) -> os.stat_result:
         raise InputError("no such file", subject=p) from exc
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", subject=p) from exc
-    _check_status(st, p)
+    _check_status(st, p, limits.max_download_bytes)
     return st
 
 
-def _check_status(st: os.stat_result, subject: str) -> None:
+def _check_status(st: os.stat_result, subject: str, cap: int) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise InputError("is a folder, not a file", subject=subject)
     for test, what in _SPECIAL:
@@ -70,10 +101,10 @@ def _check_status(st: os.stat_result, subject: str) -> None:
             raise InputError(f"is {what}, not a regular file: refused", subject=subject)
     if not stat.S_ISREG(st.st_mode):
         raise InputError("is not a regular file: refused", subject=subject)
-    check_size(st.st_size, subject=subject)
+    check_size(st.st_size, subject=subject, cap=cap)
 
 
-def read_document(path: str | Path) -> bytes:
+def read_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """A regular file's bytes, read only after its type and size were checked on the open descriptor.
 
     Opened non-blocking (a FIFO swapped in after a check cannot block us) and checked with ``fstat``
@@ -91,10 +122,10 @@ def read_document(path: str | Path) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", subject=p) from exc
     try:
-        _check_status(os.fstat(fd), p)
+        cap = limits.max_download_bytes
+        _check_status(os.fstat(fd), p, cap)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        cap = get_settings().max_download_bytes
         chunks: list[bytes] = []
         total = 0
         while total <= cap:

@@ -12,6 +12,8 @@ import shutil
 import subprocess
 from functools import lru_cache
 
+from miner import caches
+
 #: Belgian documents: Dutch and French (the official journal prints both).
 LANGUAGES = ("nld", "fra")
 
@@ -31,6 +33,9 @@ def tesseract_languages() -> str | None:
     have = {ln.strip() for ln in out.splitlines()}
     langs = [lang for lang in LANGUAGES if lang in have] or (["eng"] if "eng" in have else [])
     return "+".join(langs) if langs else None
+
+
+caches.register(tesseract_languages.cache_clear)
 
 
 def ocr_image(path: str, languages: str, timeout: float) -> str:

@@ -2,8 +2,8 @@
 
 Why a child: pdfium is C++ and malformed PDFs can make it loop, exhaust memory or segfault. The
 document is read in a child of the sandbox (:mod:`miner.extract.sandbox`, the same one every type
-goes through) with a wall-clock limit (``settings.extract_timeout``), a CPU limit of the same length
-and an address-space limit (``settings.extract_memory_mb``). Whatever happens to it, the caller gets
+goes through) with a wall-clock limit (``limits.extract_timeout``), a CPU limit of the same length
+and an address-space limit (``limits.extract_memory_mb``). Whatever happens to it, the caller gets
 an :class:`~miner.errors.ExtractionError` naming the file, never a crash of the worker.
 
 Steps: read the text layer, metadata and outline in the child (:mod:`miner.extract._pdf_child`) ->
@@ -20,20 +20,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from miner.config import get_settings
 from miner.errors import CorruptDocument
 from miner.extract import sandbox
 from miner.extract._pdf_text import build_paragraphs, join_lines
+from miner.extract.limits import DEFAULT_LIMITS, Limits
 from miner.extract.ocr import ocr_image, tesseract_languages
 from miner.extract.record import JOURNAL_CHARS, finish
 from miner.records import Extracted, Paragraph
 
 
-def run_child(data: bytes, *, name: str, render_dir: str | None = None) -> dict[str, Any]:
+def run_child(
+    data: bytes, *, name: str, render_dir: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     """Run pdfium on ``data`` in the sandbox; its JSON answer, or a clear error."""
     if b"%PDF-" not in data[:1024]:
         raise CorruptDocument("not a PDF (no %PDF- header in the first KiB)", subject=name)
-    return sandbox.run("pdf", data, name=name, options={"render_dir": render_dir})
+    return sandbox.run("pdf", data, name=name, options={"render_dir": render_dir}, limits=limits)
 
 
 def ocr_pages(rendered: dict[str, str], deadline: float) -> tuple[dict[int, str], list[str]]:
@@ -77,13 +79,12 @@ def _merge_ocr(paragraphs: list[Paragraph], ocr_text: dict[int, str]) -> list[Pa
     return [Paragraph(i, p.text, p.page, p.language, p.section) for i, p in enumerate(merged)]
 
 
-def extract_pdf(data: bytes, *, name: str = "") -> Extracted:
+def extract_pdf(data: bytes, *, name: str = "", limits: Limits = DEFAULT_LIMITS) -> Extracted:
     """Paragraphs with 1-based page numbers and sections, metadata, scanned pages (OCR'd when possible)."""
-    settings = get_settings()
-    deadline = time.monotonic() + settings.extract_timeout
-    want_ocr = settings.ocr and tesseract_languages() is not None
+    deadline = time.monotonic() + limits.extract_timeout
+    want_ocr = limits.ocr and tesseract_languages() is not None
     with tempfile.TemporaryDirectory(prefix="miner-pdf-") as tmp:
-        answer = run_child(data, name=name, render_dir=tmp if want_ocr else None)
+        answer = run_child(data, name=name, render_dir=tmp if want_ocr else None, limits=limits)
         # the child is untrusted: only images inside our own temporary folder are handed to Tesseract
         rendered = {
             k: v for k, v in (answer.get("rendered") or {}).items() if Path(str(v)).parent == Path(tmp)
@@ -112,6 +113,7 @@ def extract_pdf(data: bytes, *, name: str = "") -> Extracted:
         scanned_pages=scanned,
         needs_ocr=bool(unread),
         ocr="tesseract" if ocr_text else None,
+        max_paragraph_chars=limits.max_paragraph_chars,
     )
 
 

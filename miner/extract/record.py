@@ -2,7 +2,7 @@
 
 The answer came from a process that handled hostile bytes, so its fields are checked for type here.
 The finishing steps are the same for every kind: over-long paragraphs cut at sentence ends
-(``settings.max_paragraph_chars``), indices renumbered, and the publication date chosen among the
+(``Limits.max_paragraph_chars``), indices renumbered, and the publication date chosen among the
 candidates the child found, the official journal's date and the text's own date lines
 (:mod:`miner.extract.dates`).
 """
@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from miner.config import get_settings
 from miner.extract import dates
-from miner.extract.limits import split_long
+from miner.extract.limits import DEFAULT_LIMITS, split_long
 from miner.records import Extracted, Paragraph
 
 #: Paragraphs from the start of a document searched for the official journal's date.
@@ -40,9 +39,11 @@ def paragraphs_from_answer(raw: Any) -> list[Paragraph]:
     return out
 
 
-def split_paragraphs(paragraphs: Sequence[Paragraph], max_chars: int | None = None) -> list[Paragraph]:
+def split_paragraphs(
+    paragraphs: Sequence[Paragraph], max_chars: int = DEFAULT_LIMITS.max_paragraph_chars
+) -> list[Paragraph]:
     """Over-long paragraphs cut into pieces (page and section kept); indices renumbered."""
-    cap = get_settings().max_paragraph_chars if max_chars is None else max_chars
+    cap = max_chars
     if all(len(p.text) <= cap and p.index == i for i, p in enumerate(paragraphs)):
         return list(paragraphs)  # the common case: nothing to cut, nothing to renumber
     out: list[Paragraph] = []
@@ -86,10 +87,11 @@ def finish(
     *,
     journal_text: str | None = None,
     warnings: Iterable[str] = (),
+    max_paragraph_chars: int = DEFAULT_LIMITS.max_paragraph_chars,
     **fields: Any,
 ) -> Extracted:
     """The record of one document: paragraphs cut and renumbered, metadata, the publication date."""
-    parts = split_paragraphs(paragraphs)
+    parts = split_paragraphs(paragraphs, max_paragraph_chars)
     published, source = publication(parts, answer.get("dates"), journal_text=journal_text)
     title = _str(answer.get("title"))
     return Extracted(

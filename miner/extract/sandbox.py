@@ -1,8 +1,8 @@
 """The one sandbox every document is extracted in, whatever its type: a child process per document.
 
 Each document is handed to a small server process (:mod:`miner.extract._zygote`), which forks one
-child for it. The child has an address-space limit (``settings.extract_memory_mb``), a CPU limit and
-a wall-clock deadline (``settings.extract_timeout``); it answers with JSON
+child for it. The child has an address-space limit (``limits.extract_memory_mb``), a CPU limit and
+a wall-clock deadline (``limits.extract_timeout``); it answers with JSON
 (:mod:`miner.extract._work`). Whatever happens to the child -- a loop, a memory bomb, a segfault in
 pdfium or libxml2 -- the caller gets a :class:`~miner.errors.ExtractionError` naming the file, and
 the worker survives.
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from miner.config import get_settings
 from miner.errors import CorruptDocument, EncryptedDocument, ExtractionLimit, Transient, UnsupportedFormat
 from miner.extract._zygote import CRASH_EXIT, MEMORY_EXIT
+from miner.extract.limits import DEFAULT_LIMITS, Limits
 
 #: Where the ``miner`` package lives: the server imports the very same code as the caller.
 _ROOT = str(Path(__file__).resolve().parents[2])
@@ -201,21 +201,27 @@ def last_run() -> ChildRun | None:
     return getattr(_local, "last", None)
 
 
-def run(kind: str, data: bytes, *, name: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+def run(
+    kind: str,
+    data: bytes,
+    *,
+    name: str,
+    options: dict[str, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Any]:
     """Extract ``data`` as ``kind`` in a fresh child; its JSON answer, or a clear ExtractionError."""
-    settings = get_settings()
-    timeout = settings.extract_timeout
+    timeout = limits.extract_timeout
     job = {
         "kind": kind,
         "timeout": timeout,
         "cpu_seconds": max(1, math.ceil(timeout)),
-        "memory_mb": settings.extract_memory_mb,
-        "answer_cap": 6 * settings.max_text_chars + 64 * 1024 * 1024,
+        "memory_mb": limits.extract_memory_mb,
+        "answer_cap": 6 * limits.max_text_chars + 64 * 1024 * 1024,
         "options": {
             "name": name,
-            "max_text_chars": settings.max_text_chars,
-            "max_paragraphs": settings.max_paragraphs,
-            "max_member_bytes": settings.max_member_bytes,
+            "max_text_chars": limits.max_text_chars,
+            "max_paragraphs": limits.max_paragraphs,
+            "max_member_bytes": limits.max_member_bytes,
             **(options or {}),
         },
     }
@@ -242,7 +248,7 @@ def run(kind: str, data: bytes, *, name: str, options: dict[str, Any] | None = N
         reply.get("signal"),
         bool(reply.get("timed_out")),
     )
-    _check_exit(kind, reply, name=name)
+    _check_exit(kind, reply, name=name, limits=limits)
     try:
         answer: dict[str, Any] = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -253,16 +259,15 @@ def run(kind: str, data: bytes, *, name: str, options: dict[str, Any] | None = N
     return answer
 
 
-def _check_exit(kind: str, reply: dict[str, Any], *, name: str) -> None:
+def _check_exit(kind: str, reply: dict[str, Any], *, name: str, limits: Limits) -> None:
     """Turn how the child ended into the error the caller must see (nothing when it answered)."""
-    settings = get_settings()
     what = _NAMES.get(kind, kind)
-    limit_mb = settings.extract_memory_mb
+    limit_mb = limits.extract_memory_mb
     stderr = str(reply.get("stderr") or "")
     code, sig = reply.get("exit"), reply.get("signal")
     if reply.get("timed_out"):
         raise ExtractionLimit(
-            f"{what} extraction took longer than {settings.extract_timeout:g} s and was stopped", subject=name
+            f"{what} extraction took longer than {limits.extract_timeout:g} s and was stopped", subject=name
         )
     if reply.get("too_large"):
         raise ExtractionLimit(f"{what} extraction produced more text than the caps allow", subject=name)
@@ -277,7 +282,7 @@ def _check_exit(kind: str, reply: dict[str, Any], *, name: str) -> None:
         )
     if sig in (signal.SIGXCPU, signal.SIGKILL):
         raise ExtractionLimit(
-            f"{what} extraction used more than {settings.extract_timeout:g} s of CPU and was stopped",
+            f"{what} extraction used more than {limits.extract_timeout:g} s of CPU and was stopped",
             subject=name,
         )
     if sig is not None:

@@ -28,7 +28,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from miner.config import Settings, get_settings
+from miner.config import Settings
 from miner.errors import (
     BlockedAddress,
     DeadlineExceeded,
@@ -78,7 +78,7 @@ class Fetcher:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
         *,
         transport: httpx.BaseTransport | None = None,
         allow_private: bool = False,
@@ -87,7 +87,7 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.settings = settings or get_settings()
+        self.settings = settings
         self.guard = Guard(allow_private=allow_private, resolver=resolver)
         self._pins = AddressPins()
         self.limiter: HostLimiter = limiter or LocalHostLimiter(clock=clock, sleep=sleep)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from miner import caches
 from miner.report.dates import report_date
 from miner.report.levels import in_scope
 from miner.report.trends import not_scored_reason
@@ -27,9 +28,10 @@ _EVIDENCE_FIELDS = ("dimension", "term", "text", "page", "paragraph", "start", "
 @cache
 def dimension_names() -> tuple[str, ...]:
     """The rubric's dimensions: one ``dimension_<name>`` column each, whatever the first row holds."""
-    from miner.score import load_rubric
+    from miner.config import get_settings
+    from miner.rubric import load_rubric, rubric_path
 
-    return tuple(d.name for d in load_rubric().dimensions)
+    return tuple(d.name for d in load_rubric(rubric_path(get_settings().corpora_dir)).dimensions)
 
 
 def export_fields(what: str) -> tuple[str, ...]:
@@ -130,3 +132,6 @@ def export_rows(
                     "reason": flag.reason,
                     "evidence": quotes,
                 }
+
+
+caches.register(dimension_names.cache_clear)

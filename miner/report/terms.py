@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import snowballstemmer
 
+from miner import caches
 from miner.analyse.nlp import fold
 from miner.store.search import TEXT_SEARCH_CONFIGS, LanguageQuery, Phrase, QueryWord
 
@@ -89,6 +90,10 @@ def stem(word: str, language: str) -> str:
 @functools.cache
 def _stemmer(algorithm: str) -> "snowballstemmer.Stemmer":  # noqa: UP037 - the package has no stubs
     return snowballstemmer.stemmer(algorithm)
+
+
+caches.register(stem.cache_clear)
+caches.register(_stemmer.cache_clear)
 
 
 def phrase(text: str, language: str) -> Phrase:

@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from miner.records import Analysis, Extracted
+from miner.scoring import versions
 from miner.store import keyset
 from miner.store.base import (
     ANALYSES,
@@ -20,6 +21,7 @@ from miner.store.base import (
     EVIDENCE,
     FLAGS,
     PARAGRAPHS,
+    RUN_URLS,
     VERSIONS,
     StoreBase,
     now,
@@ -27,7 +29,7 @@ from miner.store.base import (
     upsert,
 )
 from miner.store.frontier import settle_version
-from miner.store.states import FrontierState
+from miner.store.states import FrontierState, Outcome
 
 #: Tag of the cursors of :meth:`AnalysisStore.versions_to_rescore_page`.
 _TAG = "rescore"
@@ -42,11 +44,15 @@ class AnalysisStore(StoreBase):
     def store_analysis(self, version_id: int, extracted: Extracted, analysis: Analysis) -> bool:
         """Paragraphs, analysis, flags and evidence of a version, in one transaction.
 
+        The version's text hash (:func:`miner.scoring.versions.text_hash`) is kept with it; equal to the
+        previous version's, the new bytes changed layout or date lines only: the run counts the URL
+        unchanged, not changed.
         Returns False when this (version, rubric, model) was stored already -- by an earlier run of
         the same step or by another worker -- in which case nothing is written.
         """
         stamp = now()
         failed = analysis.error is not None
+        text_hash = versions.text_hash(extracted.paragraphs) if extracted.paragraphs else None
         with self._write() as conn:
             if extracted.paragraphs:
                 conn.execute(
@@ -71,9 +77,16 @@ class AnalysisStore(StoreBase):
                     title=extracted.title,
                     published=extracted.published,
                     published_source=extracted.published_source,
+                    **({"text_hash": text_hash} if text_hash is not None else {}),
                 )
                 .returning(VERSIONS.c.content_hash)
             ).scalar_one()
+            if text_hash is not None and _same_text_as_before(conn, version_id, text_hash):
+                conn.execute(
+                    update(RUN_URLS)
+                    .where(RUN_URLS.c.version_id == version_id, RUN_URLS.c.outcome == Outcome.CHANGED)
+                    .values(outcome=Outcome.UNCHANGED)
+                )
             detail = {
                 "domains": list(analysis.domains),
                 "language_mix": dict(analysis.language_mix),
@@ -166,6 +179,18 @@ class AnalysisStore(StoreBase):
                     lambda c: _rescore_page(conn, rubric_version, model_version, c, keyset.PAGE_SIZE)
                 )
             )
+
+
+def _same_text_as_before(conn: Connection, version_id: int, text_hash: str) -> bool:
+    """The latest earlier version of the same document with a known text has this very text."""
+    doc = select(VERSIONS.c.document_id).where(VERSIONS.c.id == version_id).scalar_subquery()
+    before = conn.execute(
+        select(VERSIONS.c.text_hash)
+        .where(VERSIONS.c.document_id == doc, VERSIONS.c.id < version_id, VERSIONS.c.text_hash.is_not(None))
+        .order_by(VERSIONS.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return before == text_hash
 
 
 def _rescore_page(

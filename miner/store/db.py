@@ -26,6 +26,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from miner import caches
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Seconds a SQLite connection waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 60
@@ -108,3 +110,6 @@ def engine_for(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     return engine
+
+
+caches.register(engine_for.cache_clear)

@@ -110,6 +110,7 @@ class FrontierStore(StoreBase):
             URLS.c.last_hash,
             RUNS.c.allow_private,
             RUN_URLS.c.version_id,
+            URLS.c.retry_after,
         ).select_from(
             RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id).join(RUNS, RUNS.c.id == RUN_URLS.c.run_id)
         )

@@ -90,6 +90,10 @@ class UrlRow(Base):
     last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Permanent failures in a row (404, 410, unreadable); reset by the next success.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Not requested again before this time (a permanent failure backs off; see miner.crawl).
+    retry_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RunUrl(Base):
@@ -191,6 +195,9 @@ class DocumentVersion(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: The run that first saw this content.
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: SHA-256 of the normalised paragraph text (:func:`miner.scoring.versions.text_hash`), set with
+    #: the analysis: equal to the previous version's, the new bytes changed layout or dates only.
+    text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ParagraphRow(Base):

@@ -12,7 +12,8 @@
   paragraph search, document facts for reports and exports, watchlists;
 - :mod:`~miner.store.browse`, :mod:`~miner.store.detail`: the web's reads (filtered list, one
   document, recent versions, sources' health); :mod:`~miner.store.tokens`, :mod:`~miner.store.reviews`:
-  API tokens and analysts' reviews of flags.
+  API tokens and analysts' reviews of flags; :mod:`~miner.store.changes`: versions read back for
+  comparison and history, the documents a run changed, URL back-off.
 
 Writes are idempotent. Each one is an ``INSERT ... ON CONFLICT`` against a natural key (content hash,
 (document, hash), (version, rubric, model), (run, url), ...), so running a step twice -- a task
@@ -32,6 +33,7 @@ from miner.store import db
 from miner.store.analyses import AnalysisStore
 from miner.store.base import StoreUnavailable
 from miner.store.browse import BrowseStore
+from miner.store.changes import ChangeStore
 from miner.store.detail import DetailStore
 from miner.store.failures import FailureStore
 from miner.store.frontier import FrontierStore
@@ -69,6 +71,7 @@ class Repository(
     DetailStore,
     TokenStore,
     ReviewStore,
+    ChangeStore,
 ):
     """The store's API; one instance per process and database (it only holds the engine)."""
 

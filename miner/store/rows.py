@@ -33,6 +33,8 @@ class WorkItem:
     last_hash: str | None
     allow_private: bool
     version_id: int | None
+    #: Not to be requested before this time: the URL failed permanently (see miner.crawl's back-off).
+    retry_after: datetime | None = None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> WorkItem:
@@ -90,6 +92,9 @@ class RunSummary:
 
     sources: tuple[SourceSummary, ...] = ()
     failures: tuple[dict[str, Any], ...] = field(default=())
+    #: Each document stored anew or changed (in its text), with its score and newly raised flags
+    #: (:class:`miner.store.changes.RunDocument`).
+    documents: tuple[Any, ...] = ()
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.sources)
@@ -100,7 +105,14 @@ class RunSummary:
             **{k: self.total(k) for k in SUMMARY_COUNTS},
             "per_source": [asdict(s) for s in self.sources],
             "failures": list(self.failures),
+            "documents": [_document(d) for d in self.documents],
         }
+
+
+def _document(d: Any) -> dict[str, Any]:
+    out = asdict(d)
+    out["flags"], out["new_flags"] = list(d.flags), list(d.new_flags)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

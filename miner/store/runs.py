@@ -23,6 +23,7 @@ from miner.store.base import (
     transient,
     upsert,
 )
+from miner.store.changes import run_documents
 from miner.store.rows import RunSummary, SourceSummary
 from miner.store.states import PENDING_STATES, FrontierState, Outcome, RunTrigger, UrlRole
 
@@ -194,6 +195,7 @@ class RunStore(StoreBase):
                     .order_by(DEAD_LETTERS.c.id)
                 ).mappings()
             )
+            documents = run_documents(conn, ids)
         lines = []
         for run in runs:
             c = counts.get(run["id"])
@@ -207,4 +209,4 @@ class RunStore(StoreBase):
                     **nums,
                 )
             )
-        return RunSummary(tuple(lines), failures)
+        return RunSummary(tuple(lines), failures, documents)

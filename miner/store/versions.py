@@ -111,6 +111,8 @@ class VersionStore(StoreBase):
                     last_hash=digest,
                     last_status=fetched.status,
                     last_fetched_at=stamp,
+                    failures=0,
+                    retry_after=None,
                 )
             )
             if item.role != UrlRole.DOCUMENT:
@@ -172,7 +174,9 @@ class VersionStore(StoreBase):
         """A 304: the URL still serves its last content; nothing new is stored."""
         with self._write() as conn:
             conn.execute(
-                update(URLS).where(URLS.c.id == item.url_id).values(last_status=304, last_fetched_at=now())
+                update(URLS)
+                .where(URLS.c.id == item.url_id)
+                .values(last_status=304, last_fetched_at=now(), failures=0, retry_after=None)
             )
             current = conn.execute(
                 select(DOCUMENTS.c.current_version_id).where(DOCUMENTS.c.url_id == item.url_id)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi import FastAPI, Request
@@ -35,6 +37,9 @@ from miner.web.deps import repository_factory
 from miner.web.render import render
 from miner.web.security import Guard, SecurityHeaders, json_refusal
 
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
+
 log = logging.getLogger(__name__)
 
 #: The app's areas, each a module of :mod:`miner.web.routers` with a ``router``; a new area (watchlists,
@@ -43,6 +48,7 @@ ROUTERS = (
     "site",
     "auth",
     "documents",
+    "changes",
     "reviews",
     "sources",
     "mentions",
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     access = Access(settings, repository_factory(settings))
     app.state.settings = settings
+    app.state.analyser = _analyser_of(settings)
     app.state.access = access
     app.state.repository = access.repository
     app.state.reading_closed = access.reading_closed
@@ -105,6 +112,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _analyser_of(settings: Settings) -> Callable[[], Analyser]:
+    """The app's one :class:`~miner.analyser.Analyser`, built on the first analysis (not at start: the
+    app serves pages while the rubric or lexicons are being fixed, and starts in a fraction of a second)."""
+    built: list[Analyser] = []
+    lock = threading.Lock()
+
+    def get() -> Analyser:
+        with lock:
+            if not built:
+                from miner.analyser import Analyser
+
+                built.append(Analyser.from_settings(settings))
+            return built[0]
+
+    return get
 
 
 def _refusal(scope: Scope, status: int, message: str) -> Response:

@@ -29,6 +29,8 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from miner import caches
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 #: Languages of the interface, the first being the fallback.
 LANGUAGES = ("en", "nl", "fr")
@@ -117,3 +119,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a message for extraction where it is defined; it is translated where it is shown."""
     return message
+
+
+caches.register(translations.cache_clear)
+caches.register(_locale.cache_clear)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from miner import caches
 from miner.web.i18n import N_, current, gettext
 
 GOVERNMENTS = {
@@ -75,11 +76,15 @@ def dimension(name: str) -> str:
 @cache
 def _dimension_label(name: str, language: str) -> str:
     """Read from the rubric once per process (a new rubric is deployed with a restart)."""
+    from miner.config import get_settings
     from miner.errors import ConfigError
-    from miner.rubric import load_rubric
+    from miner.rubric import load_rubric, rubric_path
 
     try:
-        found = load_rubric().dimension(name)
+        found = load_rubric(rubric_path(get_settings().corpora_dir)).dimension(name)
     except (KeyError, ConfigError):
         return _readable(name)
     return found.label.get(language) or found.label.get("en") or _readable(name)
+
+
+caches.register(_dimension_label.cache_clear)

@@ -237,6 +237,16 @@ class LastRun(BaseModel):
     pending_urls: int
 
 
+class SourceCheck(BaseModel):
+    """A source's health over its last runs (``miner health``; rules in docs/operations.md)."""
+
+    last_success: Instant | None = Field(description="The last finished run that found a document.")
+    found_per_run: list[int] = Field(description="Documents found by each of the last runs, oldest first.")
+    warnings: list[str] = Field(
+        description="The operator's warnings: silent too long, a sharp drop, a failed run."
+    )
+
+
 class Source(BaseModel):
     id: str
     name: str
@@ -248,6 +258,7 @@ class Source(BaseModel):
     failures: int = Field(description="Dead letters of this source's runs (work that failed for good).")
     last_run: LastRun | None
     last_failure: str | None
+    health: SourceCheck | None = None
 
 
 class Sources(BaseModel):

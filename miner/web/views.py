@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from miner.changes import SourceCheck
 from miner.store.browse import DocumentFilter, Listing
 from miner.store.detail import DocumentDetail, SourceHealth, VersionRow
 from miner.store.reviews import Review, ReviewDecision
@@ -128,7 +129,7 @@ def document(d: DocumentDetail) -> schemas.DocumentOut:
     )
 
 
-def source(s: SourceHealth) -> schemas.Source:
+def source(s: SourceHealth, check: SourceCheck | None = None) -> schemas.Source:
     last = None
     if s.last_run_id is not None:
         last = schemas.LastRun(
@@ -150,6 +151,13 @@ def source(s: SourceHealth) -> schemas.Source:
         failures=s.failures,
         last_run=last,
         last_failure=s.last_failure,
+        health=schemas.SourceCheck(
+            last_success=check.last_success,
+            found_per_run=list(check.found_per_run),
+            warnings=list(check.warnings),
+        )
+        if check is not None
+        else None,
     )
 
 

@@ -216,3 +216,25 @@ def test_the_real_coalition_agreement_is_crawled_scored_and_rechecked(tmp_path: 
     assert doc.kind == "pdf" and doc.language == "nl" and isinstance(doc.score, int)
     assert repo.row_counts()["paragraphs"] > 500  # 214 pages of text, kept for re-scoring and diffs
     assert (again["unchanged"], again["new"]) == (1, 0) and pdf_answers == [304]
+
+
+def test_the_settings_given_to_run_sources_reach_extraction_and_the_classifier(
+    site: StaticSite, tmp_path: Path
+) -> None:
+    """``run_sources(settings=...)`` analyses with those settings, not the process's: a text cap of 400
+    characters refuses the 512-character action plan, and a threshold of 0.01 makes the news item and
+    the annex (relevance about 0.04 and 0.3, not about migrants under the model's own threshold) count
+    as about migrants. Before the Analyser, extraction and the classifier read the global settings."""
+    db = f"sqlite:///{tmp_path / 'miner.db'}"
+    repo = open_repository(db)
+    s = _settings(db, max_text_chars=400, migrant_threshold=0.01)
+    summary = run_sources(repo, [_source(site)], allow_private=True, settings=s).as_dict()
+    assert summary["failed"] == 1
+    (letter,) = repo.dead_letters()
+    assert letter["subject"] == site.url("/plans/actieplan.html") and letter["task"] == "process_document"
+    assert letter["permanent"] and "max_text_chars" in letter["message"]
+    docs = {d.url.removeprefix(site.url("")): d for d in repo.documents()}
+    assert set(docs) == set(DOCUMENTS) and docs["/plans/actieplan.html"].score is None
+    analysed = [d for url, d in docs.items() if url != "/plans/actieplan.html"]
+    assert all(d.error is None and d.migrant for d in analysed), analysed
+    assert min(d.relevance or 1.0 for d in analysed) < 0.1  # the news item: migrant only by the setting

@@ -114,6 +114,13 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "reviews_of": lambda: repo.reviews_of([1]),
         "is_dismissed": lambda: repo.is_dismissed(1, "no-targets"),
         "review_labels_page": lambda: repo.review_labels_page(limit=1),
+        "version_text": lambda: repo.version_text(vid),
+        "previous_version_text": lambda: repo.previous_version_text(vid),
+        "document_for_url": lambda: repo.document_for_url(item.url),
+        "history": lambda: repo.history(1),
+        "run_documents": lambda: repo.run_documents([run_id]),
+        "source_yields": lambda: repo.source_yields(),
+        "back_off_url": lambda: repo.back_off_url(item.url_id, base=60, cap=600),
     }
     assert set(calls) == _public_methods(), "a public method has no transaction check"
     for name, call in calls.items():

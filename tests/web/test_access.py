@@ -68,9 +68,9 @@ def test_tokens_are_stored_hashed_shown_once_and_revocable(
 ) -> None:
     _register()
     monkeypatch.setenv("MINER_DATABASE_URL", fresh.url)
-    from miner.config import get_settings
+    from miner import reset_caches
 
-    get_settings.cache_clear()
+    reset_caches()
     runner = CliRunner()
     made = runner.invoke(app, ["tokens", "create", "analyst", "--scope", "write", "--format", "json"])
     assert made.exit_code == 0, made.output
@@ -96,7 +96,7 @@ def test_tokens_are_stored_hashed_shown_once_and_revocable(
     assert revoked.exit_code == 0 and "revoked" in revoked.stderr
     assert client.post(path, json=review, headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert runner.invoke(app, ["tokens", "revoke", "nobody"]).exit_code == 2
-    get_settings.cache_clear()
+    reset_caches()
 
 
 def test_the_api_token_setting_still_works_as_a_write_token(fresh: WebStore) -> None:

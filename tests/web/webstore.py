@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from analysers import default_analyser
+
 from miner.pipeline import analyse_bytes, analyse_extracted
 from miner.records import Analysis, Extracted, Fetched, Paragraph, Source
 from miner.store import FrontierState, Repository, UrlRole, open_repository
@@ -143,9 +145,13 @@ class WebStore:
         stored = repo.store_fetched(item, fetched, government=source.government)
         assert stored.version_id is not None
         if extracted is None:
-            extracted, analysis = analyse_bytes(body, doc_id=url, name=name or url)
+            extracted, analysis = analyse_bytes(
+                body, doc_id=url, analyser=default_analyser(), name=name or url
+            )
         elif analysis is None:
-            extracted, analysis = analyse_extracted(url, extracted, digest=fetched.content_hash)
+            extracted, analysis = analyse_extracted(
+                url, extracted, analyser=default_analyser(), digest=fetched.content_hash
+            )
         assert analysis is not None
         repo.mark_seeded(run_id)
         repo.finish_item(

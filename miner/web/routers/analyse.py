@@ -8,11 +8,12 @@ with the same JSON, its ``error`` set.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from miner.errors import ConfigError
@@ -20,6 +21,9 @@ from miner.records import Analysis
 from miner.store.tokens import TokenInfo
 from miner.web import schemas
 from miner.web.access import bearer, writer
+
+if TYPE_CHECKING:
+    from miner.analyser import Analyser
 
 router = APIRouter()
 
@@ -48,20 +52,24 @@ _ANALYSES = anyio.CapacityLimiter(2)
 async def analyse_upload(
     file: Annotated[UploadFile, File(description="A PDF, HTML, DOCX, ODT or text file.")],
     who: Annotated[TokenInfo, Depends(writer)],
+    request: Request,
 ) -> JSONResponse:
     """Score one document (not stored): the answer of `miner analyse --format json` for the file."""
     name = _name(file)
     data = await file.read()
-    result = await anyio.to_thread.run_sync(_analyse, data, name, limiter=_ANALYSES)
+    analyser = request.app.state.analyser
+    result = await anyio.to_thread.run_sync(_analyse, data, name, analyser, limiter=_ANALYSES)
     return JSONResponse(result.as_dict(), status_code=422 if result.error else 200)
 
 
-def _analyse(data: bytes, name: str) -> Analysis:
+def _analyse(data: bytes, name: str, analyser: Callable[[], Analyser]) -> Analysis:
+    """In a worker thread: the app's analyser (built on the first upload, so a broken rubric is this
+    request's 500, as before), then the pipeline."""
     from miner.cli.analyse import failed
     from miner.pipeline import analyse_bytes
 
     try:
-        return analyse_bytes(data, doc_id=name, name=name)[1]
+        return analyse_bytes(data, doc_id=name, analyser=analyser(), name=name)[1]
     except ConfigError:
         raise
     except Exception as exc:  # the same per-input answer as the command line's

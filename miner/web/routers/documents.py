@@ -20,6 +20,7 @@ from miner.store.repository import Repository
 from miner.web import schemas, views
 from miner.web.deps import repository
 from miner.web.render import render
+from miner.web.routers.changes import last_change
 
 router = APIRouter()
 Store = Annotated[Repository, Depends(repository)]
@@ -276,6 +277,7 @@ def page_document(
         {
             "doc": views.document(found),
             "paragraphs": found.paragraphs,
+            "change": last_change(store, document_id, found.version.id if found.version else None),
             "reviewed": request.query_params.get("reviewed"),
         },
     )
