@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from analysers import scoring_data
+from analysers import default_analyser, scoring_data
 
 from miner.analyse.nlp import tokenize
 from miner.records import Analysis, Paragraph
@@ -444,7 +444,7 @@ def test_the_coalition_agreement_quotes_running_text_and_scores_from_its_chapter
     pdf = corpora / "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
     if not pdf.is_file():
         pytest.skip(f"{pdf} is absent")
-    _, a = analyse_file(pdf)
+    _, a = analyse_file(pdf, analyser=default_analyser())
     d = a.as_dict()
     quotes = [
         *d["evidence"],

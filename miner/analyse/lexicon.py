@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from miner import caches
 from miner.analyse.lexicon_keys import (
     _NOTHING,
     _SKIP,
@@ -351,9 +350,6 @@ class Lexicon:
 
 
 # --- loading ------------------------------------------------------------------------------------------
-
-
-caches.register(canon_key.cache_clear)
 
 
 def lexicon_dir(lang: str, corpora_dir: Path) -> Path:

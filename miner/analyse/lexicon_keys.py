@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from miner import caches
+
 #: Languages with a lexicon of their own.
 LEXICON_LANGUAGES = ("nl", "fr")
 #: Surface words skipped between the parts of a multi-word term (a comma too: "taal-, culturele").
@@ -132,3 +134,6 @@ class _Negation:
     exceptions: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     breaks: frozenset[str]
     window: int
+
+
+caches.register(canon_key.cache_clear)
