@@ -21,7 +21,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("pipeline", "analyser"),
     ("store",),
     ("retry", "broker", "crawl", "jobs"),
-    ("changes", "alerts", "report", "watchlists", "evaluate", "evaluate_plans"),
+    ("changes", "alerts", "report", "watchlists", "evaluate", "evaluate_plans", "evaluate_reviews"),
     ("web", "cli", "__main__"),
 )
 #: Shared by every stage: records, errors, settings, task names, redaction, URL normal form.

@@ -117,6 +117,39 @@ def print_plan_report(plan: dict[str, Any], console: Console) -> None:
         console.print(f"[dim]CV: {cv['how']}[/dim]")
 
 
+def print_review_report(found: dict[str, Any], console: Console) -> None:
+    """Flag precision where analysts reviewed: one row per flag, pooled with the plan passages' when
+    they were measured."""
+    table = Table(title=f"flags reviewed by analysts ({found['labels']} reviews in force)")
+    table.add_column("flag", no_wrap=True)
+    for name in ("n", "conf", "dism", "prec", "docs", "people"):
+        table.add_column(name, justify="right")
+    table.caption = "n reviewed, conf confirmed, dism dismissed, prec precision, people reviewers"
+    pooled = any(f.get("pooled_with_plans") for f in found["flags"].values())
+    if pooled:
+        table.add_column("precision with plan passages", justify="right")
+    rows = [*found["flags"].items(), ("all", found["all"])]
+    for i, (code, f) in enumerate(rows):
+        if i == len(rows) - 1:
+            table.add_section()
+        cells = [str(f[k]) for k in ("reviewed", "confirmed", "dismissed")]
+        cells += [_fmt(f["precision"]), str(f["documents"]), str(f["reviewers"])]
+        if pooled:
+            both = f.get("pooled_with_plans")
+            cells.append(f"{_fmt(both['precision'])} ({both['raised']} raised)" if both else "—")
+        table.add_row(code, *cells)
+    console.print(table)
+    console.print(f"[dim]{found['how']}[/dim]")
+
+
+def _reviews(plan_report: dict[str, Any] | None) -> dict[str, Any]:
+    from miner.evaluate_reviews import review_figures
+    from miner.store import open_repository
+
+    plan_flags = plan_report["all"]["flags"] if plan_report else None
+    return review_figures(open_repository().iter_review_labels(), plan_flags)
+
+
 @app.command()
 def evaluate(
     corpora: str = typer.Option(
@@ -129,9 +162,20 @@ def evaluate(
     plans: bool = typer.Option(
         True, "--plans/--no-plans", help="Also measure the annotated plan passages, if present."
     ),
+    reviews: bool = typer.Option(
+        False,
+        "--reviews",
+        help="Also count the analysts' reviews in the store (MINER_DATABASE_URL) as gold labels of flags.",
+    ),
+    only_reviews: bool = typer.Option(
+        False, "--only-reviews", help="Only the reviews' figures: skip the labelled sets (no corpora needed)."
+    ),
 ) -> None:
     """Precision, recall, F1, ROC AUC and nl/fr agreement of `migrant`, beside a keyword list; on the
     annotated plan passages, `migrant`, dimension kappas, flags and evidence precision per language.
+
+    --reviews adds each flag's precision where analysts confirmed or dismissed it (the reviews in
+    force in the store), pooled with the plan passages' when those were measured.
 
     Exit status: 0 on success, 2 when the data or the model cannot be read.
     """
@@ -139,17 +183,30 @@ def evaluate(
     from miner.config import get_settings
     from miner.evaluate import evaluate as run
 
-    folder = Path(corpora) if corpora else _DEFAULT_CORPORA
-    if not folder.is_dir():
-        typer.echo(f"error: corpora folder not found: {folder} (pass --corpora PATH)", err=True)
-        raise typer.Exit(2)
-    try:
-        analyser = Analyser.from_settings(get_settings())
-        report = run(folder, analyser, pipeline=None if pipeline else False, plans=None if plans else False)
-    except MinerError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from exc
+    report: dict[str, Any] = {}
+    if not only_reviews:
+        folder = Path(corpora) if corpora else _DEFAULT_CORPORA
+        if not folder.is_dir():
+            typer.echo(f"error: corpora folder not found: {folder} (pass --corpora PATH)", err=True)
+            raise typer.Exit(2)
+        try:
+            analyser = Analyser.from_settings(get_settings())
+            report = run(
+                folder, analyser, pipeline=None if pipeline else False, plans=None if plans else False
+            )
+        except MinerError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    if reviews or only_reviews:
+        try:
+            report["reviews"] = _reviews(report.get("plan_passages"))
+        except MinerError as exc:
+            raise output.fail(exc) from exc
     if format == "json":
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    else:
-        print_report(report, Console())
+        return
+    console = Console()
+    if not only_reviews:
+        print_report(report, console)
+    if "reviews" in report:
+        print_review_report(report["reviews"], console)

@@ -55,6 +55,7 @@ ROUTERS = (
     "trends",
     "analyse",
     "alerts",
+    "watchlists",
     "health",
 )
 #: Where uploads for analysis are posted (their body cap is ``web_max_upload_bytes``, not the forms').

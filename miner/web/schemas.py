@@ -307,6 +307,31 @@ class Mentions(BaseModel):
     items: list[Mention]
 
 
+class WatchlistTerm(BaseModel):
+    term: str
+    language: str = Field(
+        description="`nl` or `fr`: only paragraphs in that language; empty: every language."
+    )
+
+
+class Watchlist(BaseModel):
+    name: str
+    terms: list[WatchlistTerm]
+    mentions: list[str] = Field(description="Addresses of the mentions of each term (`/api/mentions?term=`).")
+
+
+class WatchlistIn(BaseModel):
+    """Terms to add to a watchlist (created when it does not exist yet)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    terms: list[Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]] = Field(
+        min_length=1,
+        max_length=100,
+        description="Words or phrases; `nl:inburgering` or `fr:primo-arrivant` for one language only.",
+    )
+
+
 class TrendRow(BaseModel):
     government: str
     year: str

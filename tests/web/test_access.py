@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 
 import pytest
 from fastapi.routing import APIRoute
@@ -32,7 +33,7 @@ def write_routes() -> list[tuple[str, str]]:
                 continue
             for method in sorted(set(route.methods) & WRITES):
                 if route.path not in ("/login", "/logout"):  # signing in and out are not writes
-                    routes.append((method, route.path.replace("{document_id}", "1")))
+                    routes.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return routes
 
 
@@ -40,6 +41,9 @@ def test_the_app_has_write_routes() -> None:
     assert ("POST", "/api/analyse") in write_routes()
     assert ("POST", "/api/documents/1/reviews") in write_routes()
     assert ("POST", "/documents/1/reviews") in write_routes()
+    assert {("POST", "/api/watchlists"), ("DELETE", "/api/watchlists/1"), ("POST", "/watchlists")} <= set(
+        write_routes()
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), [*write_routes(), *(("POST", p) for p in FUTURE_WRITES)])

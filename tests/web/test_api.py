@@ -154,6 +154,9 @@ def test_exports_stream_the_filtered_list(client: TestClient) -> None:
     exported = json.loads(client.get("/api/export/documents.json?government=flemish").text)
     assert [d["id"] for d in exported] == [d["id"] for d in listed]
     assert len(json.loads(client.get("/api/export/documents.json?limit=2").text)) == 2
+    lines = client.get("/api/export/documents.jsonl?government=flemish")
+    assert lines.headers["content-type"].startswith("application/jsonl")
+    assert [json.loads(line) for line in lines.text.splitlines()] == exported
     hostile = list(
         csv.DictReader(io.StringIO(client.get("/api/export/documents.csv?government=brussels").text))
     )

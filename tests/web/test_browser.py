@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from webstore import WebStore, fill
 
+from miner.store.watchlists import StoredTerm
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -215,3 +217,49 @@ def test_a_readers_path_through_the_app(
         e for e in logged if e["level"] == "SEVERE" and "status of 401" not in e["message"]
     ]  # the wrong token
     assert errors == [], errors
+
+
+#: The pages people open every day, by the name their screenshots carry.
+EVERY_PAGE = {
+    "home": "/",
+    "documents": "/documents",
+    "document-flagged": "/documents/{pdf}",
+    "mentions": "/mentions?term=VDAB",
+    "mentions-watchlist": "/mentions?watchlist=werk",
+    "trends": "/trends",
+    "sources": "/sources",
+    "review": "/review",
+}
+
+
+@pytest.mark.parametrize(("width", "device"), [(1280, "desktop"), (390, "phone")])
+def test_every_page_at_desktop_and_phone_width(
+    served: tuple[str, WebStore], browser: object, tmp_path: Path, width: int, device: str
+) -> None:
+    """Each page fits its width (no sideways scrolling on a phone), has one h1 and a way to skip to
+    the content, and every form control has a label; screenshots for a person to look at."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    d = browser
+    base, store = served
+    store.repo.add_watchlist_terms("werk", [StoredTerm("VDAB"), StoredTerm("nieuwkomers", "nl")])
+    folder = _shots(tmp_path)
+    d.set_window_size(width, 900)  # type: ignore[attr-defined]
+    for name, path in EVERY_PAGE.items():
+        d.get(base + path.format(pdf=store.ids["pdf"]))  # type: ignore[attr-defined]
+        overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0, (name, device, overflow)
+        assert len(d.find_elements(By.TAG_NAME, "h1")) == 1, name  # type: ignore[attr-defined]
+        unlabelled = d.execute_script(  # type: ignore[attr-defined]
+            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+            ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)"
+        )
+        assert unlabelled == [], (name, unlabelled)
+        _snap(d, folder, f"{device}-{name}", width=width)
+        # The keyboard's first stop is the link that skips the navigation.
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # type: ignore[attr-defined]
+        first = d.switch_to.active_element  # type: ignore[attr-defined]
+        assert first.get_attribute("class") == "skip" and first.get_attribute("href").endswith("#main"), name
+    logged = d.get_log("browser")  # type: ignore[attr-defined]
+    assert [e for e in logged if e["level"] == "SEVERE"] == []

@@ -3,8 +3,18 @@ page; the latest is in force, and a dismissed flag is known to the store (alerts
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
 from webclient import client_for
 from webstore import WebStore
+
+from miner.cli import _register, app
+from miner.config import get_settings
+from miner.evaluate_reviews import review_figures
+from miner.store.reviews import ReviewLabel
 
 
 def test_a_review_through_the_api_and_the_form(fresh: WebStore) -> None:
@@ -67,3 +77,74 @@ def test_a_review_must_name_a_flag_the_document_raises(fresh: WebStore) -> None:
     )
     assert r.status_code == 422
     assert fresh.repo.reviews(doc_id) == []
+
+
+def test_miner_evaluate_counts_reviews_as_gold_labels_of_flags(
+    fresh: WebStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(fresh.url)
+    token = fresh.repo.create_token("analyst")
+    headers = {"Authorization": f"Bearer {token}"}
+    raised = []
+    for key in fresh.ids:
+        doc_id = fresh.ids[key]
+        for flag in client.get(f"/api/documents/{doc_id}").json()["flags"]:
+            raised.append((doc_id, flag["code"]))
+    assert len(raised) >= 2
+    # The first flag is dismissed, then confirmed (the later review is in force); the others dismissed.
+    (first_doc, first_flag), rest = raised[0], raised[1:]
+    for decision in ("dismissed", "confirmed"):
+        body = {"flag": first_flag, "decision": decision}
+        assert (
+            client.post(f"/api/documents/{first_doc}/reviews", json=body, headers=headers).status_code == 201
+        )
+    for doc_id, flag in rest:
+        body = {"flag": flag, "decision": "dismissed"}
+        assert client.post(f"/api/documents/{doc_id}/reviews", json=body, headers=headers).status_code == 201
+    _register()
+    monkeypatch.setenv("MINER_DATABASE_URL", fresh.url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        made = runner.invoke(app, ["evaluate", "--only-reviews", "--format", "json"])
+        assert made.exit_code == 0, made.output
+        found = json.loads(made.stdout)["reviews"]
+        assert found["labels"] == len(raised)
+        assert found["all"]["confirmed"] == 1 and found["all"]["dismissed"] == len(raised) - 1
+        assert found["all"]["precision"] == round(1 / len(raised), 4) and found["all"]["reviewers"] == 1
+        assert found["flags"][first_flag]["confirmed"] == 1
+        table = runner.invoke(app, ["evaluate", "--only-reviews"])
+        assert (
+            table.exit_code == 0
+            and "flags reviewed by analysts" in table.stdout
+            and first_flag in table.stdout
+        )
+    finally:
+        get_settings.cache_clear()
+
+
+def test_review_precision_pools_with_the_plan_passages() -> None:
+    stamp = datetime(2026, 11, 30, tzinfo=UTC)
+    labels = [
+        ReviewLabel(1, "http://a/1", "h1", "no_targets", True, "ann", stamp),
+        ReviewLabel(2, "http://a/2", "h2", "no_targets", False, "bob", stamp),
+        ReviewLabel(2, "http://a/2", "h2", "no_gender_lens", True, "bob", stamp),
+    ]
+    plan = {
+        "no_targets": {"predicted": 4, "precision": 0.75},
+        "no_gender_lens": {"predicted": 0, "precision": None},
+    }
+    found = review_figures(labels, plan)
+    assert found["flags"]["no_targets"]["precision"] == 0.5 and found["flags"]["no_targets"]["reviewers"] == 2
+    # 3 of 4 raised on the plan passages and 1 of 2 reviewed were right: 4 of 6.
+    assert found["flags"]["no_targets"]["pooled_with_plans"] == {"raised": 6, "precision": 0.6667}
+    assert found["flags"]["no_gender_lens"]["pooled_with_plans"] is None
+    assert found["all"] == {
+        "reviewed": 3,
+        "confirmed": 2,
+        "dismissed": 1,
+        "precision": 0.6667,
+        "documents": 2,
+        "reviewers": 2,
+    }
+    assert review_figures([])["all"]["precision"] is None

@@ -13,6 +13,7 @@ from analysers import default_analyser
 from miner.pipeline import analyse_bytes, analyse_extracted
 from miner.records import Analysis, Extracted, Fetched, Paragraph, Source
 from miner.store import FrontierState, Repository, UrlRole, open_repository
+from miner.store.watchlists import StoredTerm
 
 #: Markup a hostile or broken site could put in a title, a paragraph, a URL or an error message.
 XSS_PAYLOADS = (
@@ -230,3 +231,5 @@ def _fill_hostile(ws: WebStore) -> None:
         run_id=run_id,
     )
     ws.repo.fail_run(run_id, f"start URL unreachable: {XSS_PAYLOADS[3]}")
+    # Watchlists are typed by people, shown on the mentions page: their names and terms too.
+    ws.repo.add_watchlist_terms(XSS_PAYLOADS[4][:100], [StoredTerm(p[:100]) for p in XSS_PAYLOADS[5:9]])

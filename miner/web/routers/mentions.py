@@ -15,9 +15,11 @@ from fastapi.responses import HTMLResponse
 from miner.report.mentions import as_terms, count_mentions, search_mentions
 from miner.store.repository import Repository
 from miner.store.search import SearchFilter
+from miner.watchlists import MAX_NAME
 from miner.web import charts, i18n, labels, schemas
 from miner.web.deps import repository
 from miner.web.render import language_of, render
+from miner.web.routers.watchlists import mentions_link, watchlists_of
 from miner.web.schemas import GovernmentCode
 from miner.web.views import document_link
 
@@ -27,10 +29,20 @@ Store = Annotated[Repository, Depends(repository)]
 PAGE_LINES = 200
 
 
-def search(store: Repository, term: str, government: str | None, limit: int, width: int) -> schemas.Mentions:
-    """The first ``limit`` matching paragraphs with their mentions, and the counts over all of them."""
+def search(
+    store: Repository,
+    term: str,
+    government: str | None,
+    limit: int,
+    width: int,
+    *,
+    terms: list[str] | None = None,
+) -> schemas.Mentions:
+    """The first ``limit`` matching paragraphs with their mentions, and the counts over all of them
+    (of ``terms`` when given, a watchlist's, else of ``term``)."""
     filters = SearchFilter(government=government)
-    page = search_mentions(store, [term], filters=filters, limit=limit, width=width)
+    terms = terms or [term]
+    page = search_mentions(store, terms, filters=filters, limit=limit, width=width)
     refs = store.documents_by_url([m.url for m in page.mentions])
     items = []
     for m in page.mentions:
@@ -54,7 +66,7 @@ def search(store: Repository, term: str, government: str | None, limit: int, wid
         )
     counts = [
         schemas.MentionCount(government=r["government"], year=r["year"], count=r["mentions"])
-        for r in count_mentions(store, [term], ["government", "year"], filters=filters)
+        for r in count_mentions(store, terms, ["government", "year"], filters=filters)
     ]
     return schemas.Mentions(
         term=term.strip(),
@@ -110,9 +122,17 @@ def page_mentions(
     store: Store,
     term: Annotated[str, Query(max_length=100)] = "",
     government: Annotated[str, Query(max_length=20)] = "",
+    watchlist: Annotated[str, Query(max_length=MAX_NAME)] = "",
 ) -> HTMLResponse:
     chosen = government if government in labels.GOVERNMENTS else None
-    result = search(store, term, chosen, PAGE_LINES, 80) if as_terms([term]) else None
+    lists = watchlists_of(store)
+    followed = next((w for w in lists if w.name == watchlist.strip()), None) if not term.strip() else None
+    result: schemas.Mentions | None = None
+    if followed is not None and followed.terms:  # every term of the watchlist at once
+        terms = [str(t) for t in followed.terms]
+        result = search(store, ", ".join(terms), chosen, PAGE_LINES, 80, terms=terms)
+    elif as_terms([term]):
+        result = search(store, term, chosen, PAGE_LINES, 80)
     with i18n.activate(language_of(request)):  # the chart's legend and labels, in the reader's language
         chart, table, years = chart_of(result) if result else (None, [], [])
     return render(
@@ -127,5 +147,8 @@ def page_mentions(
             "counts_chart": chart,
             "table": table,
             "years": years,
+            "watchlists": lists,
+            "watchlist": followed.name if followed else "",
+            "term_link": mentions_link,
         },
     )
