@@ -7,10 +7,13 @@ runs the pipeline on one stored version. :func:`crawl_in_process` drives the ste
 tasks in ``workers/tasks.py`` run exactly the same steps, one message each. Every step can run twice
 (a redelivered message): the store's unique keys make the second run a no-op.
 
-Which links are followed, up to the source's ``max_depth``: from an entry page (start URL, listing
-page, sitemap, feed) every in-scope link that looks like a document of a kept kind, and further
-listing pages (paging, overviews); from a document page only its attached files (PDF, DOCX, ODT),
-because a content page's other links are site navigation that the entry points already describe.
+Which links are followed, up to the source's ``max_depth``: from every HTML page (start URL, listing,
+content page) each in-scope link that looks like a document of a kept kind, and further listing pages
+(paging -- ``?page=``, ``?p=`` -- and overviews); from a sitemap or feed its entries. A content page is
+not a dead end: its links lead to annexes and related documents within scope and depth. Scope is
+:func:`miner.fetch.urls.scoped` (document paths and hosts, ``www``/bare and http/https as one site).
+An address that looks like a listing is still stored when what it serves is a document: a PDF, or an
+HTML page that is mostly its own text (:func:`miner.fetch.discover.is_listing_page`).
 
 Errors follow :mod:`miner.errors`: ``Skipped`` (robots.txt, wrong kind) is counted, ``Permanent`` is
 dead-lettered at once, ``Transient`` is raised to the driver, which asks the one retry policy
@@ -24,7 +27,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -37,11 +40,13 @@ from miner.fetch.discover import (
     discover_links,
     document_kind,
     is_listing,
+    is_listing_page,
     likely_document,
     parse_feed,
     read_sitemap,
 )
-from miner.fetch.urls import canonicalize, in_scope
+from miner.fetch.languages import language_alternates, translation_candidates, url_language
+from miner.fetch.urls import canonicalize, scoped
 from miner.records import Fetched, Source
 from miner.retry import RetryPolicy, is_outage
 from miner.store import Repository, StoreUnavailable
@@ -52,8 +57,8 @@ from miner.tasknames import Task
 
 T = TypeVar("T")
 
-#: Kinds of attached files followed from a document page (its other links are site navigation).
-ATTACHMENT_KINDS = ("pdf", "docx", "odt")
+#: Kinds that are documents whatever their address looks like.
+FILE_KINDS = ("pdf", "docx", "odt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +160,16 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
         if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
             repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
             return StepResult(run_url_id, item.role, Outcome.SKIPPED)
-        stored = repo.store_fetched(item, fetched, government=source.government)
+        as_document = item.role == UrlRole.ENTRY and _entry_is_document(source, kind, body)
+        stored = repo.store_fetched(
+            replace(item, role=UrlRole.DOCUMENT) if as_document else item,
+            fetched,
+            government=source.government,
+        )
 
     base = fetched.final_url or item.url
+    if stored.version_id is not None and not fetched.not_modified and body:
+        _link_translations(repo, source, item, base, body, kind)
     children = _queue_links(repo, source, item, base, body, kind) if body else []
     state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
     repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
@@ -169,9 +181,10 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
 def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, UrlRole]]:
     """(url, role) pairs worth following from a page.
 
-    Sitemaps give documents and child sitemaps, feeds give documents; an entry (listing) page gives
-    every link that looks like a document of a kept kind, plus further listing pages (paging,
-    overviews); a document page gives only its attached files.
+    Sitemaps give documents and child sitemaps, feeds give documents; an HTML page -- listing or
+    content -- gives every link that looks like a document of a kept kind, plus further listing pages
+    (paging, overviews) and its translations (``hreflang``). HTML pages linked from a content page
+    are explored as listings: stored only when they turn out to be documents.
     """
     if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
         entries = read_sitemap(body)
@@ -184,16 +197,37 @@ def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) ->
     if kind != "html":
         return []
     found: list[tuple[str, UrlRole]] = []
-    for url in discover_links(base, body):
-        doc_kind = document_kind(url)
-        if item.role == UrlRole.DOCUMENT:
-            if doc_kind in ATTACHMENT_KINDS and doc_kind in source.document_types:
-                found.append((url, UrlRole.DOCUMENT))
-        elif likely_document(url, source.document_types):
-            found.append((url, UrlRole.DOCUMENT))
-        elif doc_kind == "html" and is_listing(url):
+    links = discover_links(base, body)  # empty when the page asks robots not to follow its links
+    alternates = list(language_alternates(base, body).values()) if links else []
+    for url in dict.fromkeys(links + alternates):
+        if likely_document(url, source.document_types):
+            # From a content page an HTML link is navigation as often as a related text: it is
+            # explored, and stored when what it serves is a document (:func:`_entry_is_document`).
+            from_content = item.role == UrlRole.DOCUMENT and document_kind(url) == "html"
+            found.append((url, UrlRole.ENTRY if from_content and url not in alternates else UrlRole.DOCUMENT))
+        elif document_kind(url) == "html" and is_listing(url):
             found.append((url, UrlRole.ENTRY))
     return found
+
+
+def _link_translations(
+    repo: Repository, source: Source, item: WorkItem, base: str, body: bytes, kind: str
+) -> None:
+    """Tie a newly stored document to its stored translations (its ``hreflang`` alternates, its
+    address with the language swapped), so that reports count the text once."""
+    alternates = language_alternates(base, body) if kind == "html" else {}
+    language = url_language(source, item.url)
+    language = language or next((lang for lang, u in alternates.items() if u == item.url), None)
+    candidates = translation_candidates(source, item.url, alternates)
+    if candidates or language:
+        repo.link_translation(item.url_id, language, candidates)
+
+
+def _entry_is_document(source: Source, kind: str, body: bytes) -> bool:
+    """An entry point or listing address that serves a document (``?p=`` pages, download scripts)."""
+    if kind not in source.document_types:
+        return False
+    return kind in FILE_KINDS or (kind == "html" and not is_listing_page(body))
 
 
 def _is_sitemap(body: bytes) -> bool:
@@ -209,11 +243,8 @@ def _queue_links(
     new: list[int] = []
     seen: set[str] = set()
     for raw, role in _links(source, item, base, body, kind):
-        try:
-            url = canonicalize(raw)
-        except (ValueError, MinerError):
-            continue
-        if url in seen or len(url) > MAX_URL_LENGTH or not in_scope(source, url):
+        url = scoped(source, raw, listing=role != UrlRole.DOCUMENT)
+        if url is None or url in seen or len(url) > MAX_URL_LENGTH:
             continue
         seen.add(url)
         child = repo.enqueue(

@@ -259,3 +259,31 @@ def likely_document(url: str, document_types: tuple[str, ...] = ("pdf", "html", 
     """True for links worth fetching as documents of a source: a kept kind, not a listing page."""
     kind = document_kind(url)
     return kind is not None and kind in document_types and not (kind == "html" and is_listing(url))
+
+
+#: Elements whose text is navigation or code, not the page's own text.
+_CHROME = ("a", "nav", "header", "footer", "script", "style", "form", "select", "button", "noscript")
+#: Own text (outside links and navigation) from which an HTML page counts as a document.
+MIN_DOCUMENT_TEXT = 400
+
+
+def is_listing_page(html_bytes: bytes) -> bool:
+    """True for an HTML page that is mostly links (a list of other pages), judged by what it serves.
+
+    An address with ``?page=`` or ``?p=`` is paging on one site and a page id on the next, so the
+    crawler follows such addresses as listings and lets the content decide whether to store them: a
+    page with at least :data:`MIN_DOCUMENT_TEXT` characters of its own text (outside links,
+    navigation, scripts and forms) and more own text than link text is a document.
+    """
+    try:
+        doc = lxml.html.document_fromstring(html_bytes)
+    except (etree.ParserError, ValueError):
+        return True
+    body = doc.find("body")
+    root = body if body is not None else doc
+    linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))
+    for el in list(root.iter(*_CHROME)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    own = len(" ".join(root.text_content().split()))
+    return own < MIN_DOCUMENT_TEXT or own <= linked

@@ -183,6 +183,34 @@ class VersionStore(StoreBase):
             return StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
 
     @transient
+    def link_translation(self, url_id: int, language: str | None, candidates: list[str]) -> int | None:
+        """Record the document at ``url_id`` as a language variant of the stored documents at
+        ``candidates`` (the addresses its translations would have); the id of the group's first
+        document, which every other variant names in ``translation_of`` (NULL on itself).
+
+        The group is kept flat and its first-stored document (lowest id) heads it whichever variant
+        is stored first, so two variants crawled in either order -- or by two workers at once --
+        end up linked the same way."""
+        d = DOCUMENTS.c
+        with self._write() as conn:
+            doc = conn.execute(select(d.id, d.translation_of, d.language).where(d.url_id == url_id)).first()
+            if doc is None:
+                return None
+            if language and doc.language != language:
+                conn.execute(update(DOCUMENTS).where(d.id == doc.id).values(language=language[:10]))
+            group = {doc.translation_of or doc.id}
+            if candidates:
+                found = conn.execute(select(d.id, d.translation_of).where(d.url.in_(candidates[:50])))
+                group |= {r.translation_of or r.id for r in found}
+            if len(group) == 1:
+                return doc.translation_of
+            head = min(group)
+            others = sorted(group - {head})
+            conn.execute(update(DOCUMENTS).where(d.translation_of.in_(others)).values(translation_of=head))
+            conn.execute(update(DOCUMENTS).where(d.id.in_(others)).values(translation_of=head))
+            return head
+
+    @transient
     def blob(self, content_hash: str) -> bytes | None:
         with self._read() as conn:
             data = conn.execute(select(BLOBS.c.data).where(BLOBS.c.content_hash == content_hash)).scalar()

@@ -36,9 +36,15 @@ def test_an_entry_page_gives_documents_of_kept_kinds_and_listing_pages() -> None
     }
 
 
-def test_a_document_page_gives_only_its_attached_files() -> None:
-    found = _links(SOURCE, _item("document", depth=1), BASE, PAGE, "html")
-    assert found == [(BASE + "plan.pdf", "document")]
+def test_a_content_page_is_not_a_dead_end() -> None:
+    """A document page leads on to its annexes, related documents and listings (within scope and
+    depth, which the queueing checks)."""
+    found = dict(_links(SOURCE, _item("document", depth=1), BASE, PAGE, "html"))
+    assert found == {
+        BASE + "plan.pdf": "document",
+        BASE + "detail.html": "entry",  # explored; stored if it serves a document, not navigation
+        "https://emploi.wallonie.be/actualites/": "entry",
+    }
 
 
 def test_sitemaps_give_pages_and_child_sitemaps() -> None:
