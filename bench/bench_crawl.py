@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--documents", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=1)
+    ap.add_argument("--redis", default=os.environ.get("MINER_TEST_REDIS_URL", REDIS_URL), help="flushed")
     args = ap.parse_args()
     import redis
 
@@ -99,10 +100,10 @@ def main() -> None:
             in_first = miner_run(sources, env)
             in_again = miner_run(sources, env)
 
-            r = redis.Redis.from_url(REDIS_URL)
+            r = redis.Redis.from_url(args.redis)
             r.flushdb()
             env = base_env(f"sqlite:///{tmp / 'celery.db'}")
-            env["MINER_BROKER_URL"] = REDIS_URL
+            env["MINER_BROKER_URL"] = args.redis
             for i in range(args.workers):
                 workers.append(
                     subprocess.Popen(

@@ -197,9 +197,8 @@ def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) ->
     if kind != "html":
         return []
     found: list[tuple[str, UrlRole]] = []
-    links = discover_links(base, body)  # empty when the page asks robots not to follow its links
-    alternates = list(language_alternates(base, body).values()) if links else []
-    for url in dict.fromkeys(links + alternates):
+    alternates = list(language_alternates(base, body).values())
+    for url in dict.fromkeys(discover_links(base, body) + alternates):
         if likely_document(url, source.document_types):
             # From a content page an HTML link is navigation as often as a related text: it is
             # explored, and stored when what it serves is a document (:func:`_entry_is_document`).

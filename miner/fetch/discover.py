@@ -32,6 +32,16 @@ def _xml_parser() -> etree.XMLParser:
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "sms:", "ftp:")
 
 
+def nofollow(doc: lxml.html.HtmlElement) -> bool:
+    """The page says ``<meta name="robots" content="nofollow">``: its author asked robots not to
+    follow its links."""
+    for meta in doc.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if name in ("robots", "policy-miner") and "nofollow" in (meta.get("content") or "").lower():
+            return True
+    return False
+
+
 def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
     """Absolute, canonical http(s) links of an HTML page, in page order, without duplicates.
 
@@ -44,10 +54,8 @@ def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
         doc = lxml.html.document_fromstring(html_bytes)
     except (etree.ParserError, ValueError):
         return []
-    for meta in doc.iter("meta"):
-        name = (meta.get("name") or "").lower()
-        if name in ("robots", "policy-miner") and "nofollow" in (meta.get("content") or "").lower():
-            return []
+    if nofollow(doc):
+        return []
     base = base_url
     for b in doc.iter("base"):
         if b.get("href"):
@@ -262,7 +270,7 @@ def likely_document(url: str, document_types: tuple[str, ...] = ("pdf", "html", 
 
 
 #: Elements whose text is navigation or code, not the page's own text.
-_CHROME = ("a", "nav", "header", "footer", "script", "style", "form", "select", "button", "noscript")
+_CHROME = ("nav", "header", "footer", "script", "style", "form", "select", "button", "noscript")
 #: Own text (outside links and navigation) from which an HTML page counts as a document.
 MIN_DOCUMENT_TEXT = 400
 
@@ -281,8 +289,11 @@ def is_listing_page(html_bytes: bytes) -> bool:
         return True
     body = doc.find("body")
     root = body if body is not None else doc
-    linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))
     for el in list(root.iter(*_CHROME)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))
+    for el in list(root.iter("a")):
         if el.getparent() is not None:
             el.drop_tree()
     own = len(" ".join(root.text_content().split()))

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from miner.fetch.discover import nofollow
 from miner.fetch.urls import DEFAULT_PORTS, canonicalize
 from miner.records import Source
 
@@ -29,12 +30,15 @@ _SEGMENT = re.compile(r"/(nl|fr|de|en)(?=/|$)", re.IGNORECASE)
 
 def language_alternates(base_url: str, html_bytes: bytes) -> dict[str, str]:
     """``hreflang`` alternates an HTML page names (``<link rel="alternate">`` and ``<a hreflang>``):
-    language (two letters) -> canonical absolute URL. ``x-default`` and other languages are left out."""
+    language (two letters) -> canonical absolute URL. ``x-default`` and other languages are left out,
+    and so is everything on a page that asks robots not to follow its links."""
     if not html_bytes.strip():
         return {}
     try:
         doc = lxml.html.document_fromstring(html_bytes)
     except (etree.ParserError, ValueError):
+        return {}
+    if nofollow(doc):
         return {}
     found: dict[str, str] = {}
     for el in doc.iter("link", "a"):
