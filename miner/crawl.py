@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from miner.config import Settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
@@ -107,6 +108,25 @@ def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
 FetcherFor = Callable[[bool], Fetcher]
 
 
+#: Per repository, the source record of each run seen (weak: a closed repository takes its cache).
+_RUN_SOURCES: WeakKeyDictionary[Repository, dict[int, Source]] = WeakKeyDictionary()
+
+
+def _source_of_run(repo: Repository, item: WorkItem) -> Source:
+    """The source's record as the run's first step read it: read once per process and run, not once
+    per URL (a run keeps the configuration it started with; a changed registry makes a new run)."""
+    runs = _RUN_SOURCES.setdefault(repo, {})
+    source = runs.get(item.run_id)
+    if source is None or source.id != item.source_id:
+        source = repo.get_source(item.source_id)
+        if source is None:
+            raise Permanent("source is not in the store", subject=item.source_id)
+        if len(runs) > 64:
+            runs.clear()
+        runs[item.run_id] = source
+    return source
+
+
 def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> StepResult:
     """Fetch one frontier URL, store what changed, queue its links. Raises ``Transient`` to be retried."""
     item = repo.work_item(run_url_id)
@@ -122,9 +142,7 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
             version_id=item.version_id,
             children=tuple(repo.queued_children(run_url_id)),
         )
-    source = repo.get_source(item.source_id)
-    if source is None:
-        raise Permanent("source is not in the store", subject=item.source_id)
+    source = _source_of_run(repo, item)
     started = datetime.now(UTC)
     has_blob = item.last_hash is not None
     try:
@@ -148,29 +166,32 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     except Transient as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
         raise
-    repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
-
     if fetched.not_modified:
-        stored = repo.store_not_modified(item)
-        body = repo.blob(item.last_hash) if item.last_hash else None
-        kind = sniff_kind(Fetched(item.url, item.url, 200, body or b"")) if body else "other"
-    else:
-        body = fetched.content
-        kind = sniff_kind(fetched)
-        if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
-            repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
-            return StepResult(run_url_id, item.role, Outcome.SKIPPED)
-        as_document = item.role == UrlRole.ENTRY and _entry_is_document(source, kind, body)
-        stored = repo.store_fetched(
-            replace(item, role=UrlRole.DOCUMENT) if as_document else item,
-            fetched,
-            government=source.government,
-        )
-
+        return _not_modified(repo, source, item, fetched, started)
+    repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
+    body = fetched.content
+    kind = sniff_kind(fetched)
+    if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
+        repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
+        return StepResult(run_url_id, item.role, Outcome.SKIPPED)
+    as_document = item.role == UrlRole.ENTRY and _entry_is_document(source, kind, body)
+    stored = repo.store_fetched(
+        replace(item, role=UrlRole.DOCUMENT) if as_document else item,
+        fetched,
+        government=source.government,
+    )
     base = fetched.final_url or item.url
-    if stored.version_id is not None and not fetched.not_modified and body:
+    if stored.version_id is not None and body:
         _link_translations(repo, source, item, base, body, kind)
-    children = _queue_links(repo, source, item, base, body, kind) if body else []
+    links = _scoped_links(source, item, base, body, kind) if body else []
+    children = repo.enqueue_many(
+        item.run_id,
+        source.id,
+        links,
+        depth=item.depth + 1,
+        limit=source.max_documents,
+        parent_id=item.run_url_id,
+    )
     state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
     repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
     return StepResult(
@@ -234,30 +255,51 @@ def _is_sitemap(body: bytes) -> bool:
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
-def _queue_links(
-    repo: Repository, source: Source, item: WorkItem, base: str, body: bytes, kind: str
-) -> list[int]:
+def _scoped_links(
+    source: Source, item: WorkItem, base: str, body: bytes, kind: str
+) -> list[tuple[str, UrlRole]]:
+    """The links of a page to queue: in scope (spelled as the source spells them), within depth."""
     if item.depth + 1 > source.max_depth:
         return []
-    new: list[int] = []
-    seen: set[str] = set()
+    found: dict[str, UrlRole] = {}
     for raw, role in _links(source, item, base, body, kind):
         url = scoped(source, raw, listing=role != UrlRole.DOCUMENT)
-        if url is None or url in seen or len(url) > MAX_URL_LENGTH:
-            continue
-        seen.add(url)
-        child = repo.enqueue(
-            item.run_id,
-            source.id,
-            url,
-            role=role,
-            depth=item.depth + 1,
-            limit=source.max_documents,
-            parent_id=item.run_url_id,
-        )
-        if child is not None:
-            new.append(child)
-    return new
+        if url is not None and len(url) <= MAX_URL_LENGTH:
+            found.setdefault(url, role)
+    return list(found.items())
+
+
+def _not_modified(
+    repo: Repository, source: Source, item: WorkItem, fetched: Fetched, started: datetime
+) -> StepResult:
+    """A 304: the cheap path a re-crawl of an unchanged site takes for nearly every URL.
+
+    The stored bytes are read only when the page can lead further (within depth, and HTML or XML by
+    its first bytes: a PDF's megabytes are not read back to find no links), and a URL without links
+    to queue is logged, recorded and settled in one transaction."""
+    body: bytes | None = None
+    kind = "other"
+    if item.last_hash and item.depth + 1 <= source.max_depth:
+        head = repo.blob_head(item.last_hash) or b""
+        kind = sniff_kind(Fetched(item.url, item.url, 200, head))
+        if kind in ("html", "xml"):
+            body = repo.blob(item.last_hash)
+    links = _scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
+    stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)
+    children = repo.enqueue_many(
+        item.run_id,
+        source.id,
+        links,
+        depth=item.depth + 1,
+        limit=source.max_documents,
+        parent_id=item.run_url_id,
+    )
+    if links:
+        state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
+        repo.finish_item(item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
+    return StepResult(
+        item.run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
+    )
 
 
 # --- one version ------------------------------------------------------------------------------------------

@@ -27,8 +27,25 @@ from miner.store.base import (
     transient,
     upsert,
 )
+from miner.store.frontier import settle_item
 from miner.store.rows import StoredFetch, VersionInfo, WorkItem
-from miner.store.states import Outcome, UrlRole
+from miner.store.states import FrontierState, Outcome, UrlRole
+
+
+def _log_row(item: WorkItem, fetched: Fetched, started_at: datetime) -> dict[str, Any]:
+    return {
+        "run_id": item.run_id,
+        "url_id": item.url_id,
+        "url": item.url,
+        "started_at": started_at,
+        "finished_at": now(),
+        "status": fetched.status,
+        "bytes": len(fetched.content),
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "not_modified": fetched.not_modified,
+        "content_hash": None if fetched.not_modified else fetched.content_hash,
+    }
 
 
 def needs_analysis(conn: Connection, version_id: int) -> bool:
@@ -168,9 +185,22 @@ class VersionStore(StoreBase):
             return StoredFetch(outcome, version_id, needs_analysis(conn, version_id))
 
     @transient
-    def store_not_modified(self, item: WorkItem) -> StoredFetch:
-        """A 304: the URL still serves its last content; nothing new is stored."""
+    def store_not_modified(
+        self,
+        item: WorkItem,
+        *,
+        fetched: Fetched | None = None,
+        started_at: datetime | None = None,
+        settle: bool = False,
+    ) -> StoredFetch:
+        """A 304: the URL still serves its last content; nothing new is stored.
+
+        With ``fetched`` the request is logged in the same transaction, and with ``settle`` the
+        frontier entry is settled too (a URL without links to queue): the common step of a re-crawl
+        is one commit, not three."""
         with self._write() as conn:
+            if fetched is not None:
+                conn.execute(FETCH_LOG.insert().values(**_log_row(item, fetched, started_at or now())))
             conn.execute(
                 update(URLS).where(URLS.c.id == item.url_id).values(last_status=304, last_fetched_at=now())
             )
@@ -178,9 +208,16 @@ class VersionStore(StoreBase):
                 select(DOCUMENTS.c.current_version_id).where(DOCUMENTS.c.url_id == item.url_id)
             ).scalar()
             if current is None:
-                return StoredFetch(Outcome.UNCHANGED, None, False)
-            outcome = _outcome_of_current(conn, int(current), item.run_id)
-            return StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
+                stored = StoredFetch(Outcome.UNCHANGED, None, False)
+            else:
+                outcome = _outcome_of_current(conn, int(current), item.run_id)
+                stored = StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
+            if settle:
+                state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
+                settle_item(
+                    conn, item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id
+                )
+            return stored
 
     @transient
     def link_translation(self, url_id: int, language: str | None, candidates: list[str]) -> int | None:
@@ -209,6 +246,15 @@ class VersionStore(StoreBase):
             conn.execute(update(DOCUMENTS).where(d.translation_of.in_(others)).values(translation_of=head))
             conn.execute(update(DOCUMENTS).where(d.id.in_(others)).values(translation_of=head))
             return head
+
+    @transient
+    def blob_head(self, content_hash: str, size: int = 4096) -> bytes | None:
+        """The first ``size`` bytes of a blob: enough to tell its kind without reading a big PDF."""
+        with self._read() as conn:
+            data = conn.execute(
+                select(func.substr(BLOBS.c.data, 1, size)).where(BLOBS.c.content_hash == content_hash)
+            ).scalar()
+        return bytes(data) if data is not None else None
 
     @transient
     def blob(self, content_hash: str) -> bytes | None:
