@@ -10,7 +10,8 @@ tasks in ``workers/tasks.py`` run exactly the same steps, one message each. Ever
 Which links are followed, up to the source's ``max_depth``: from every HTML page (start URL, listing,
 content page) each in-scope link that looks like a document of a kept kind, and further listing pages
 (paging -- ``?page=``, ``?p=`` -- and overviews); from a sitemap or feed its entries. A content page is
-not a dead end: its links lead to annexes and related documents within scope and depth. Scope is
+not a dead end: its files, listings and the HTML links of its main text (``<main>``, ``<article>``)
+lead to annexes and related documents within scope and depth. Scope is
 :func:`miner.fetch.urls.scoped` (document paths and hosts, ``www``/bare and http/https as one site).
 An address that looks like a listing is still stored when what it serves is a document: a PDF, or an
 HTML page that is mostly its own text (:func:`miner.fetch.discover.is_listing_page`).
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -58,6 +59,8 @@ from miner.tasknames import Task
 
 T = TypeVar("T")
 
+#: Bytes of a stored page read back to tell its kind (a small page: all of it).
+BLOB_HEAD = 8192
 #: Kinds that are documents whatever their address looks like.
 FILE_KINDS = ("pdf", "docx", "odt")
 
@@ -204,13 +207,14 @@ def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) ->
 
     Sitemaps give documents and child sitemaps, feeds give documents; an HTML page -- listing or
     content -- gives every link that looks like a document of a kept kind, plus further listing pages
-    (paging, overviews) and its translations (``hreflang``). HTML pages linked from a content page
-    are explored as listings: stored only when they turn out to be documents.
+    (paging, overviews) and its translations (``hreflang``); except that of a content page's HTML
+    links only those in its main text are taken (its menus are the site's navigation), explored as
+    listings: stored only when they turn out to be documents.
     """
     if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
         entries = read_sitemap(body)
-        pages = [(u, UrlRole.DOCUMENT) for u in entries.pages if likely_document(u, source.document_types)]
-        return pages + [(u, UrlRole.SITEMAP) for u in entries.sitemaps]
+        pages = [(u, _page_role(source, u)) for u in entries.pages]
+        return [(u, r) for u, r in pages if r is not None] + [(u, UrlRole.SITEMAP) for u in entries.sitemaps]
     if item.role == UrlRole.FEED or (item.role == UrlRole.ENTRY and kind == "xml"):
         return [
             (u, UrlRole.DOCUMENT) for u in parse_feed(body, base) if document_kind(u) in source.document_types
@@ -219,13 +223,18 @@ def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) ->
         return []
     found: list[tuple[str, UrlRole]] = []
     alternates = list(language_alternates(base, body).values())
+    content = item.role == UrlRole.DOCUMENT or (item.depth > 0 and not is_listing_page(body))
+    main = set(discover_links(base, body, main_only=True)) if content else set()
     for url in dict.fromkeys(discover_links(base, body) + alternates):
-        if likely_document(url, source.document_types):
-            # From a content page an HTML link is navigation as often as a related text: it is
-            # explored, and stored when what it serves is a document (:func:`_entry_is_document`).
-            from_content = item.role == UrlRole.DOCUMENT and document_kind(url) == "html"
-            found.append((url, UrlRole.ENTRY if from_content and url not in alternates else UrlRole.DOCUMENT))
-        elif document_kind(url) == "html" and is_listing(url):
+        doc_kind = document_kind(url)
+        if content and doc_kind == "html" and url not in alternates and not is_listing(url):
+            # A content page's own HTML links: those in its main text (related texts, not the
+            # site's navigation) are explored, and stored if they serve a document.
+            if url in main:
+                found.append((url, UrlRole.ENTRY))
+        elif likely_document(url, source.document_types):
+            found.append((url, UrlRole.DOCUMENT))
+        elif doc_kind == "html" and is_listing(url):
             found.append((url, UrlRole.ENTRY))
     return found
 
@@ -241,6 +250,14 @@ def _link_translations(
     candidates = translation_candidates(source, item.url, alternates)
     if candidates or language:
         repo.link_translation(item.url_id, language, candidates)
+
+
+def _page_role(source: Source, url: str) -> UrlRole | None:
+    """A sitemap's page: a document, or an address like ``?p=42`` fetched as a listing and stored
+    if it serves a document; None for kinds the source does not keep."""
+    if likely_document(url, source.document_types):
+        return UrlRole.DOCUMENT
+    return UrlRole.ENTRY if document_kind(url) == "html" and is_listing(url) else None
 
 
 def _entry_is_document(source: Source, kind: str, body: bytes) -> bool:
@@ -280,10 +297,10 @@ def _not_modified(
     body: bytes | None = None
     kind = "other"
     if item.last_hash and item.depth + 1 <= source.max_depth:
-        head = repo.blob_head(item.last_hash) or b""
+        head = repo.blob_head(item.last_hash, BLOB_HEAD) or b""
         kind = sniff_kind(Fetched(item.url, item.url, 200, head))
         if kind in ("html", "xml"):
-            body = repo.blob(item.last_hash)
+            body = head if len(head) < BLOB_HEAD else repo.blob(item.last_hash)
     links = _scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
     stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)
     children = repo.enqueue_many(
@@ -300,6 +317,44 @@ def _not_modified(
     return StepResult(
         item.run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
     )
+
+
+def fetch_known_inline(
+    repo: Repository,
+    fetcher_for: FetcherFor,
+    run_url_ids: Sequence[int],
+    *,
+    budget: float,
+    on_step: Callable[[StepResult], None],
+) -> list[int]:
+    """Fetch, in this process, those of ``run_url_ids`` (and of their links, level after level) that
+    were fetched before; the ids left over, to be sent as messages.
+
+    A known URL is asked conditionally and nearly always answers 304: a message and a task per URL
+    would cost more than the request itself, which made a re-crawl through workers cost 30-40% of
+    the first crawl. New URLs (a first crawl: downloads and analyses, worth spreading over workers),
+    a step that fails (its message gets the retry policy) and whatever is left when ``budget``
+    seconds are spent (the task's time limit) go back as messages. Which entries are known is asked
+    once per level, not once per URL."""
+    deadline = time.monotonic() + budget
+    rest: list[int] = []
+    level = list(run_url_ids)
+    while level:
+        known = repo.known_items(level)
+        following: list[int] = []
+        for run_url_id in level:
+            if run_url_id not in known or time.monotonic() > deadline:
+                rest.append(run_url_id)
+                continue
+            try:
+                result = fetch_step(repo, fetcher_for, run_url_id)
+            except Exception:  # the message path retries it under the policy, or dead-letters it
+                rest.append(run_url_id)
+                continue
+            on_step(result)
+            following.extend(result.children)
+        level = following
+    return rest
 
 
 # --- one version ------------------------------------------------------------------------------------------

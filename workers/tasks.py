@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -222,7 +223,20 @@ def fetch_url(
     except Exception as exc:
         _retry_or_record(self, exc, give_up, tries)
         return Outcome.FAILED
-    _follow_up(result)
+    _follow_up(replace(result, children=()))
+    # Links fetched before are re-checked here (mostly 304s), the new ones sent to the fleet.
+    try:
+        rest = crawl.fetch_known_inline(
+            _repo(),
+            _fetcher,
+            result.children,
+            budget=get_settings().task_soft_time_limit / 2,
+            on_step=lambda r: _follow_up(replace(r, children=())),
+        )
+    except Exception as exc:  # the store went away: every child is still queued in the store
+        log.warning("frontier entry %d: children not checked inline (%s); sending them", run_url_id, exc)
+        rest = list(result.children)
+    _follow_up(replace(result, children=tuple(rest), analyse=False))
     return result.outcome
 
 

@@ -42,11 +42,17 @@ def nofollow(doc: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
+def _is_main(el: lxml.html.HtmlElement) -> bool:
+    return el.tag in ("main", "article") or (el.get("role") or "").lower() == "main"
+
+
+def discover_links(base_url: str, html_bytes: bytes, *, main_only: bool = False) -> list[str]:
     """Absolute, canonical http(s) links of an HTML page, in page order, without duplicates.
 
     Honours ``<base href>``, and returns nothing when the page says ``<meta name="robots"
-    content="nofollow">`` (the author asked robots not to follow its links).
+    content="nofollow">`` (the author asked robots not to follow its links). ``main_only``: only the
+    links inside the page's main content (``<main>``, ``<article>``, ``role="main"``), not its
+    navigation; nothing when the page marks no main content.
     """
     if not html_bytes.strip():
         return []
@@ -62,7 +68,10 @@ def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
             base = urljoin(base_url, b.get("href", "").strip())
             break
     seen: dict[str, None] = {}
-    for el in doc.iter("a", "area"):
+    roots = [doc]
+    if main_only:
+        roots = [el for el in doc.iter("main", "article", "div", "section") if _is_main(el)]
+    for el in (a for root in roots for a in root.iter("a", "area")):
         href = (el.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue

@@ -90,7 +90,11 @@ def test_documents_where_the_publisher_keeps_them(repo: Repository) -> None:
         site.route("/beleid/index.php", by_id)
         site.route(
             "/beleid/plan",
-            page(f"<p>{TEXT}</p>" + links("/sites/default/files/bijlage.pdf", "/beleid/verwant")),
+            page(
+                f"<nav>{links('/beleid/menu')}</nav><main><p>{TEXT}</p>"
+                + links("/sites/default/files/bijlage.pdf", "/beleid/verwant")
+                + "</main>"
+            ),
         )
         site.route("/beleid/verwant", page(f"<nav>{links('/beleid/lijst')}</nav><p>{TEXT}</p>"))
         for name in ("nota", "bijlage"):
@@ -126,6 +130,7 @@ def test_documents_where_the_publisher_keeps_them(repo: Repository) -> None:
         asked = site.paths()
         assert "/beleid/lijst?page=2" in asked  # paging is followed (and not stored: a listing)
         assert "/andere/pagina.html" not in asked  # outside scope
+        assert "/beleid/menu" not in asked  # a content page's navigation is not followed
         assert (
             "/sites/default/files/overzicht?page=2" not in asked
         )  # a file folder is not crawled as a listing
