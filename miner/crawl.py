@@ -4,17 +4,13 @@ A run is a frontier of URLs in the store (``run_urls``). :func:`seed` puts the s
 sitemaps and feeds on it; :func:`fetch_step` fetches one URL (conditionally, with the validators the
 store remembers), stores what is new, and puts the links it finds on the frontier; :func:`analyse_step`
 runs the pipeline on one stored version. :func:`crawl_in_process` drives the steps in a loop; the Celery
-tasks in ``workers/tasks.py`` run exactly the same steps, one message each. Every step can run twice
+tasks in ``workers/tasks.py`` run exactly the same steps, one message each (a worker re-checks the
+known links of a page itself, :func:`miner.recheck.fetch_known_inline`). Every step can run twice
 (a redelivered message): the store's unique keys make the second run a no-op.
 
-Which links are followed, up to the source's ``max_depth``: from every HTML page (start URL, listing,
-content page) each in-scope link that looks like a document of a kept kind, and further listing pages
-(paging -- ``?page=``, ``?p=`` -- and overviews); from a sitemap or feed its entries. A content page is
-not a dead end: its files, listings and the HTML links of its main text (``<main>``, ``<article>``)
-lead to annexes and related documents within scope and depth. Scope is
-:func:`miner.fetch.urls.scoped` (document paths and hosts, ``www``/bare and http/https as one site).
-An address that looks like a listing is still stored when what it serves is a document: a PDF, or an
-HTML page that is mostly its own text (:func:`miner.fetch.discover.is_listing_page`).
+Which links are followed and which pages are kept as documents is :mod:`miner.follow`. URLs fetched
+before are re-checked many at a time (:mod:`miner.recheck`): a re-crawl of an unchanged site is
+mostly 304s, settled in batches.
 
 Errors follow :mod:`miner.errors`: ``Skipped`` (robots.txt, wrong kind) is counted, ``Permanent`` is
 dead-lettered at once, ``Transient`` is raised to the driver, which asks the one retry policy
@@ -25,9 +21,10 @@ Nothing is dropped silently.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -38,21 +35,11 @@ from weakref import WeakKeyDictionary
 from miner.config import Settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
 from miner.fetch.client import Fetcher
-from miner.fetch.discover import (
-    discover_links,
-    document_kind,
-    is_listing,
-    is_listing_page,
-    likely_document,
-    parse_feed,
-    read_sitemap,
-)
-from miner.fetch.languages import language_alternates, translation_candidates, url_language
-from miner.fetch.urls import canonicalize, scoped
+from miner.fetch.urls import canonicalize
+from miner.follow import entry_is_document, link_translations, scoped_links
 from miner.records import Fetched, Source
 from miner.retry import RetryPolicy, is_outage
 from miner.store import Repository, StoreUnavailable
-from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState, Outcome, UrlRole
 from miner.tasknames import Task
@@ -61,8 +48,6 @@ T = TypeVar("T")
 
 #: Bytes of a stored page read back to tell its kind (a small page: all of it).
 BLOB_HEAD = 8192
-#: Kinds that are documents whatever their address looks like.
-FILE_KINDS = ("pdf", "docx", "odt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +132,16 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
         )
     source = _source_of_run(repo, item)
     started = datetime.now(UTC)
+    got = fetch_item(repo, fetcher_for, source, item, started)
+    return got if isinstance(got, StepResult) else settle_fetch(repo, source, item, got, started)
+
+
+def fetch_item(
+    repo: Repository, fetcher_for: FetcherFor, source: Source, item: WorkItem, started: datetime
+) -> Fetched | StepResult:
+    """The request of a step (conditional when the URL's bytes are stored); a skipped or permanently
+    failed URL is recorded and settled here (its :class:`StepResult`). Raises ``Transient``."""
+    run_url_id = item.run_url_id
     has_blob = item.last_hash is not None
     try:
         fetched = fetcher_for(item.allow_private).fetch(
@@ -169,6 +164,14 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     except Transient as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
         raise
+    return fetched
+
+
+def settle_fetch(
+    repo: Repository, source: Source, item: WorkItem, fetched: Fetched, started: datetime
+) -> StepResult:
+    """Store what a request brought, queue the page's links and settle the frontier entry."""
+    run_url_id = item.run_url_id
     if fetched.not_modified:
         return _not_modified(repo, source, item, fetched, started)
     repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
@@ -177,7 +180,7 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
         repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
         return StepResult(run_url_id, item.role, Outcome.SKIPPED)
-    as_document = item.role == UrlRole.ENTRY and _entry_is_document(source, kind, body)
+    as_document = item.role == UrlRole.ENTRY and entry_is_document(source, kind, body)
     stored = repo.store_fetched(
         replace(item, role=UrlRole.DOCUMENT) if as_document else item,
         fetched,
@@ -185,8 +188,8 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     )
     base = fetched.final_url or item.url
     if stored.version_id is not None and body:
-        _link_translations(repo, source, item, base, body, kind)
-    links = _scoped_links(source, item, base, body, kind) if body else []
+        link_translations(repo, source, item, base, body, kind)
+    links = scoped_links(source, item, base, body, kind) if body else []
     children = repo.enqueue_many(
         item.run_id,
         source.id,
@@ -202,88 +205,9 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     )
 
 
-def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, UrlRole]]:
-    """(url, role) pairs worth following from a page.
-
-    Sitemaps give documents and child sitemaps, feeds give documents; an HTML page -- listing or
-    content -- gives every link that looks like a document of a kept kind, plus further listing pages
-    (paging, overviews) and its translations (``hreflang``); except that of a content page's HTML
-    links only those in its main text are taken (its menus are the site's navigation), explored as
-    listings: stored only when they turn out to be documents.
-    """
-    if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
-        entries = read_sitemap(body)
-        pages = [(u, _page_role(source, u)) for u in entries.pages]
-        return [(u, r) for u, r in pages if r is not None] + [(u, UrlRole.SITEMAP) for u in entries.sitemaps]
-    if item.role == UrlRole.FEED or (item.role == UrlRole.ENTRY and kind == "xml"):
-        return [
-            (u, UrlRole.DOCUMENT) for u in parse_feed(body, base) if document_kind(u) in source.document_types
-        ]
-    if kind != "html":
-        return []
-    found: list[tuple[str, UrlRole]] = []
-    alternates = list(language_alternates(base, body).values())
-    content = item.role == UrlRole.DOCUMENT or (item.depth > 0 and not is_listing_page(body))
-    main = set(discover_links(base, body, main_only=True)) if content else set()
-    for url in dict.fromkeys(discover_links(base, body) + alternates):
-        doc_kind = document_kind(url)
-        if content and doc_kind == "html" and url not in alternates and not is_listing(url):
-            # A content page's own HTML links: those in its main text (related texts, not the
-            # site's navigation) are explored, and stored if they serve a document.
-            if url in main:
-                found.append((url, UrlRole.ENTRY))
-        elif likely_document(url, source.document_types):
-            found.append((url, UrlRole.DOCUMENT))
-        elif doc_kind == "html" and is_listing(url):
-            found.append((url, UrlRole.ENTRY))
-    return found
-
-
-def _link_translations(
-    repo: Repository, source: Source, item: WorkItem, base: str, body: bytes, kind: str
-) -> None:
-    """Tie a newly stored document to its stored translations (its ``hreflang`` alternates, its
-    address with the language swapped), so that reports count the text once."""
-    alternates = language_alternates(base, body) if kind == "html" else {}
-    language = url_language(source, item.url)
-    language = language or next((lang for lang, u in alternates.items() if u == item.url), None)
-    candidates = translation_candidates(source, item.url, alternates)
-    if candidates or language:
-        repo.link_translation(item.url_id, language, candidates)
-
-
-def _page_role(source: Source, url: str) -> UrlRole | None:
-    """A sitemap's page: a document, or an address like ``?p=42`` fetched as a listing and stored
-    if it serves a document; None for kinds the source does not keep."""
-    if likely_document(url, source.document_types):
-        return UrlRole.DOCUMENT
-    return UrlRole.ENTRY if document_kind(url) == "html" and is_listing(url) else None
-
-
-def _entry_is_document(source: Source, kind: str, body: bytes) -> bool:
-    """An entry point or listing address that serves a document (``?p=`` pages, download scripts)."""
-    if kind not in source.document_types:
-        return False
-    return kind in FILE_KINDS or (kind == "html" and not is_listing_page(body))
-
-
-def _is_sitemap(body: bytes) -> bool:
-    head = body[:4096]
-    return b"<urlset" in head or b"<sitemapindex" in head
-
-
-def _scoped_links(
-    source: Source, item: WorkItem, base: str, body: bytes, kind: str
-) -> list[tuple[str, UrlRole]]:
-    """The links of a page to queue: in scope (spelled as the source spells them), within depth."""
-    if item.depth + 1 > source.max_depth:
-        return []
-    found: dict[str, UrlRole] = {}
-    for raw, role in _links(source, item, base, body, kind):
-        url = scoped(source, raw, listing=role != UrlRole.DOCUMENT)
-        if url is not None and len(url) <= MAX_URL_LENGTH:
-            found.setdefault(url, role)
-    return list(found.items())
+def leads_further(kind: str) -> bool:
+    """Pages of this kind can hold links to queue (HTML pages, sitemaps and feeds)."""
+    return kind in ("html", "xml")
 
 
 def _not_modified(
@@ -299,9 +223,9 @@ def _not_modified(
     if item.last_hash and item.depth + 1 <= source.max_depth:
         head = repo.blob_head(item.last_hash, BLOB_HEAD) or b""
         kind = sniff_kind(Fetched(item.url, item.url, 200, head))
-        if kind in ("html", "xml"):
+        if leads_further(kind):
             body = head if len(head) < BLOB_HEAD else repo.blob(item.last_hash)
-    links = _scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
+    links = scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
     stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)
     children = repo.enqueue_many(
         item.run_id,
@@ -317,44 +241,6 @@ def _not_modified(
     return StepResult(
         item.run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
     )
-
-
-def fetch_known_inline(
-    repo: Repository,
-    fetcher_for: FetcherFor,
-    run_url_ids: Sequence[int],
-    *,
-    budget: float,
-    on_step: Callable[[StepResult], None],
-) -> list[int]:
-    """Fetch, in this process, those of ``run_url_ids`` (and of their links, level after level) that
-    were fetched before; the ids left over, to be sent as messages.
-
-    A known URL is asked conditionally and nearly always answers 304: a message and a task per URL
-    would cost more than the request itself, which made a re-crawl through workers cost 30-40% of
-    the first crawl. New URLs (a first crawl: downloads and analyses, worth spreading over workers),
-    a step that fails (its message gets the retry policy) and whatever is left when ``budget``
-    seconds are spent (the task's time limit) go back as messages. Which entries are known is asked
-    once per level, not once per URL."""
-    deadline = time.monotonic() + budget
-    rest: list[int] = []
-    level = list(run_url_ids)
-    while level:
-        known = repo.known_items(level)
-        following: list[int] = []
-        for run_url_id in level:
-            if run_url_id not in known or time.monotonic() > deadline:
-                rest.append(run_url_id)
-                continue
-            try:
-                result = fetch_step(repo, fetcher_for, run_url_id)
-            except Exception:  # the message path retries it under the policy, or dead-letters it
-                rest.append(run_url_id)
-                continue
-            on_step(result)
-            following.extend(result.children)
-        level = following
-    return rest
 
 
 # --- one version ------------------------------------------------------------------------------------------
@@ -506,18 +392,33 @@ def crawl_in_process(
     settings: Settings | None = None,
 ) -> None:
     """Run every step of one run in this process, breadth first (the Celery path runs the same steps)."""
+    from miner.recheck import recheck_known
+
     policy = RetryPolicy.from_settings(settings)
     queue: deque[int] = deque(seed(repo, source, run_id))
-    while queue:
-        run_url_id = queue.popleft()
-        result = with_retries(
-            lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
-            lambda failure, rid=run_url_id: give_up_fetch(repo, rid, failure),  # type: ignore[misc]
-            policy,
-        )
+
+    def done(result: StepResult | None) -> None:
         if result is not None:
             queue.extend(result.children)
             if result.analyse and result.version_id is not None:
                 analyse_with_retries(repo, result.version_id, settings)
         if on_step is not None:
             on_step(result)
+
+    while queue:
+        level = list(queue)
+        queue.clear()
+        try:  # URLs fetched before, many at a time (miner.recheck); the others one step each
+            results, rest = recheck_known(repo, fetcher_for, level, deadline=math.inf)
+        except Exception:  # an outage: the ordinary steps below wait it out under the policy
+            results, rest = [], level
+        for result in results:
+            done(result)
+        for run_url_id in rest:
+            done(
+                with_retries(
+                    lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
+                    lambda failure, rid=run_url_id: give_up_fetch(repo, rid, failure),  # type: ignore[misc]
+                    policy,
+                )
+            )

@@ -29,6 +29,7 @@ from miner.config import get_settings
 from miner.crawl import Failure, StepResult
 from miner.errors import Permanent
 from miner.fetch.client import Fetcher
+from miner.recheck import fetch_known_inline
 from miner.records import Source
 from miner.retry import RetryPolicy, is_outage
 from miner.store import Outcome, Repository, RunTrigger, StoreUnavailable, open_repository
@@ -226,7 +227,7 @@ def fetch_url(
     _follow_up(replace(result, children=()))
     # Links fetched before are re-checked here (mostly 304s), the new ones sent to the fleet.
     try:
-        rest = crawl.fetch_known_inline(
+        rest = fetch_known_inline(
             _repo(),
             _fetcher,
             result.children,

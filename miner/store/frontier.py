@@ -139,6 +139,14 @@ class FrontierStore(StoreBase):
 
     @transient
     def work_item(self, run_url_id: int) -> WorkItem | None:
+        found = self.work_items([run_url_id])
+        return found.get(run_url_id)
+
+    @transient
+    def work_items(self, run_url_ids: Sequence[int]) -> dict[int, WorkItem]:
+        """The work items of these frontier entries, by run_url id, in one query."""
+        if not run_url_ids:
+            return {}
         q = select(
             RUN_URLS.c.id.label("run_url_id"),
             RUN_URLS.c.run_id,
@@ -157,8 +165,8 @@ class FrontierStore(StoreBase):
             RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id).join(RUNS, RUNS.c.id == RUN_URLS.c.run_id)
         )
         with self._read() as conn:
-            row = conn.execute(q.where(RUN_URLS.c.id == run_url_id)).mappings().first()
-        return WorkItem.from_row(row) if row else None
+            rows = conn.execute(q.where(RUN_URLS.c.id.in_(list(run_url_ids)))).mappings().all()
+        return {int(r["run_url_id"]): WorkItem.from_row(r) for r in rows}
 
     def _queued(self, condition: Any) -> list[int]:
         with self._read() as conn:

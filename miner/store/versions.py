@@ -7,6 +7,7 @@ answer twice -- a redelivered step -- finds the rows already there and reports t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,26 @@ def _outcome_of_current(conn: Connection, version_id: int, run_id: int) -> Outco
         select(func.count()).select_from(VERSIONS).where(VERSIONS.c.document_id == row.document_id)
     ).scalar_one()
     return Outcome.NEW if versions == 1 else Outcome.CHANGED
+
+
+def _not_modified(
+    conn: Connection, item: WorkItem, fetched: Fetched | None, started_at: datetime | None, settle: bool
+) -> StoredFetch:
+    if fetched is not None:
+        conn.execute(FETCH_LOG.insert().values(**_log_row(item, fetched, started_at or now())))
+    conn.execute(update(URLS).where(URLS.c.id == item.url_id).values(last_status=304, last_fetched_at=now()))
+    current = conn.execute(
+        select(DOCUMENTS.c.current_version_id).where(DOCUMENTS.c.url_id == item.url_id)
+    ).scalar()
+    if current is None:
+        stored = StoredFetch(Outcome.UNCHANGED, None, False)
+    else:
+        outcome = _outcome_of_current(conn, int(current), item.run_id)
+        stored = StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
+    if settle:
+        state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
+        settle_item(conn, item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
+    return stored
 
 
 class VersionStore(StoreBase):
@@ -199,25 +220,16 @@ class VersionStore(StoreBase):
         frontier entry is settled too (a URL without links to queue): the common step of a re-crawl
         is one commit, not three."""
         with self._write() as conn:
-            if fetched is not None:
-                conn.execute(FETCH_LOG.insert().values(**_log_row(item, fetched, started_at or now())))
-            conn.execute(
-                update(URLS).where(URLS.c.id == item.url_id).values(last_status=304, last_fetched_at=now())
-            )
-            current = conn.execute(
-                select(DOCUMENTS.c.current_version_id).where(DOCUMENTS.c.url_id == item.url_id)
-            ).scalar()
-            if current is None:
-                stored = StoredFetch(Outcome.UNCHANGED, None, False)
-            else:
-                outcome = _outcome_of_current(conn, int(current), item.run_id)
-                stored = StoredFetch(outcome, int(current), needs_analysis(conn, int(current)))
-            if settle:
-                state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
-                settle_item(
-                    conn, item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id
-                )
-            return stored
+            return _not_modified(conn, item, fetched, started_at, settle)
+
+    @transient
+    def store_not_modified_many(
+        self, answers: Sequence[tuple[WorkItem, Fetched, datetime]]
+    ) -> list[StoredFetch]:
+        """:meth:`store_not_modified` (logged and settled) for many URLs in one transaction: a
+        re-crawl of an unchanged site is a handful of commits, not one per URL."""
+        with self._write() as conn:
+            return [_not_modified(conn, item, fetched, started, True) for item, fetched, started in answers]
 
     @transient
     def link_translation(self, url_id: int, language: str | None, candidates: list[str]) -> int | None:
@@ -255,6 +267,19 @@ class VersionStore(StoreBase):
                 select(func.substr(BLOBS.c.data, 1, size)).where(BLOBS.c.content_hash == content_hash)
             ).scalar()
         return bytes(data) if data is not None else None
+
+    @transient
+    def blob_heads(self, content_hashes: Sequence[str], size: int = 4096) -> dict[str, bytes]:
+        """:meth:`blob_head` of many blobs in one query."""
+        if not content_hashes:
+            return {}
+        with self._read() as conn:
+            rows = conn.execute(
+                select(BLOBS.c.content_hash, func.substr(BLOBS.c.data, 1, size)).where(
+                    BLOBS.c.content_hash.in_(list(content_hashes))
+                )
+            ).all()
+        return {r[0]: bytes(r[1]) for r in rows if r[1] is not None}
 
     @transient
     def blob(self, content_hash: str) -> bytes | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from miner.crawl import _links, sniff_kind
+from miner.crawl import sniff_kind
+from miner.follow import links_of as _links
 from miner.records import Fetched, Source
 from miner.store.repository import WorkItem
 
