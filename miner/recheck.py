@@ -5,7 +5,7 @@ A known URL is asked conditionally and nearly always answers 304. Handled one st
 read of its frontier entry, a transaction, and through workers a message and a task. Here a level of
 the frontier is read in one query, the stored bytes' first kilobytes in another, every URL is asked
 in turn through the same polite fetcher, and the 304s of pages that lead nowhere further (a PDF, a
-page at the last depth) are logged, recorded and settled together in one transaction per
+page at the last depth, a small page without links to queue) are logged, recorded and settled together in one transaction per
 :data:`FLUSH_EVERY`. Everything else -- an answer with new bytes, a page that may queue links, a
 skipped or failed URL -- goes through the step's own code (:func:`~miner.crawl.settle_fetch`), so
 there is one meaning of each answer. Never-fetched URLs and transient failures are handed back to
@@ -32,7 +32,8 @@ from miner.crawl import (
     sniff_kind,
 )
 from miner.errors import Transient
-from miner.records import Fetched
+from miner.follow import scoped_links
+from miner.records import Fetched, Source
 from miner.store import Repository
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState
@@ -72,11 +73,7 @@ def recheck_known(
         if isinstance(got, StepResult):
             results.append(got)
             continue
-        head = heads.get(item.last_hash or "", b"")
-        further = item.depth + 1 <= source.max_depth and leads_further(
-            sniff_kind(Fetched(item.url, item.url, 200, head))
-        )
-        if got.not_modified and not further:
+        if got.not_modified and not _leads_further(source, item, got, heads.get(item.last_hash or "", b"")):
             quiet.append((item, got, started))
             if len(quiet) >= FLUSH_EVERY:
                 results.extend(_flush(repo, quiet))
@@ -84,6 +81,19 @@ def recheck_known(
             results.append(settle_fetch(repo, source, item, got, started))
     results.extend(_flush(repo, quiet))
     return results, rest
+
+
+def _leads_further(source: Source, item: WorkItem, fetched: Fetched, head: bytes) -> bool:
+    """Whether the unchanged page may queue links: within depth, HTML or XML, and -- when its first
+    kilobytes are all of it -- with links to queue indeed."""
+    if item.depth + 1 > source.max_depth:
+        return False
+    kind = sniff_kind(Fetched(item.url, item.url, 200, head))
+    if not leads_further(kind):
+        return False
+    if len(head) < BLOB_HEAD:
+        return bool(scoped_links(source, item, fetched.final_url or item.url, head, kind))
+    return True
 
 
 def _flush(repo: Repository, quiet: list[tuple[WorkItem, Fetched, datetime]]) -> list[StepResult]:
