@@ -117,7 +117,7 @@ def fetch_known_inline(
     """In a worker: re-check the known ones of ``run_url_ids`` and of their links, level after level,
     for up to ``budget`` seconds (the task's time limit); the ids left over, to be sent as messages.
 
-    A message and a task per 304 made a re-crawl through workers cost 30-40% of the first crawl.
+    A message and a task per 304 would cost more than the request itself.
     New URLs (a first crawl's downloads and analyses, worth spreading over the fleet), transient
     failures (their message gets the retry policy) and whatever is left when time is up go back as
     messages."""
