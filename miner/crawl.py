@@ -34,6 +34,7 @@ from weakref import WeakKeyDictionary
 
 from miner.config import Settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
+from miner.fetch import kinds
 from miner.fetch.client import Fetcher
 from miner.fetch.urls import canonicalize
 from miner.follow import entry_is_document, link_translations, scoped_links
@@ -79,7 +80,7 @@ def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
     that none is left without a message; fetching a URL twice is harmless, losing one is not.
     """
     for role, urls in (
-        (UrlRole.ENTRY, source.start_urls),
+        (UrlRole.ENTRY, kinds.entry_points(source)),
         (UrlRole.SITEMAP, source.sitemaps),
         (UrlRole.FEED, source.feeds),
     ):
@@ -150,6 +151,7 @@ def fetch_item(
             last_modified=item.last_modified if has_blob else None,
             source_id=item.source_id,
             delay=source.delay,
+            accept=kinds.accept(source) if item.role != UrlRole.DOCUMENT else None,
         )
     except Skipped as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
@@ -205,9 +207,10 @@ def settle_fetch(
     )
 
 
-def leads_further(kind: str) -> bool:
-    """Pages of this kind can hold links to queue (HTML pages, sitemaps and feeds)."""
-    return kind in ("html", "xml")
+def leads_further(source: Source, item: WorkItem, kind: str) -> bool:
+    """The page can hold links to queue: HTML pages, sitemaps and feeds, and the entry pages of a
+    source of another kind (an API's JSON: :mod:`miner.fetch.kinds`)."""
+    return kind in ("html", "xml") or (source.kind != "crawl" and item.role == UrlRole.ENTRY)
 
 
 def _not_modified(
@@ -223,7 +226,7 @@ def _not_modified(
     if item.last_hash and item.depth + 1 <= source.max_depth:
         head = repo.blob_head(item.last_hash, BLOB_HEAD) or b""
         kind = sniff_kind(Fetched(item.url, item.url, 200, head))
-        if leads_further(kind):
+        if leads_further(source, item, kind):
             body = head if len(head) < BLOB_HEAD else repo.blob(item.last_hash)
     links = scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
     stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)

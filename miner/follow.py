@@ -11,6 +11,7 @@ tied to its stored translations (:func:`link_translations`).
 
 from __future__ import annotations
 
+from miner.fetch import kinds
 from miner.fetch.discover import (
     discover_links,
     document_kind,
@@ -39,8 +40,15 @@ def links_of(source: Source, item: WorkItem, base: str, body: bytes, kind: str) 
     content -- gives every link that looks like a document of a kept kind, plus further listing pages
     (paging, overviews) and its translations (``hreflang``); except that of a content page's HTML
     links only those in its main text are taken (its menus are the site's navigation), explored as
-    listings: stored only when they turn out to be documents.
+    listings: stored only when they turn out to be documents. A source of another kind
+    (:mod:`miner.fetch.kinds`: sitemap, feed, API) reads its entry pages with its own module.
     """
+    if source.kind != "crawl" and item.role == UrlRole.ENTRY:
+        return [
+            (f.url, UrlRole.ENTRY if f.listing else UrlRole.DOCUMENT)
+            for f in kinds.read(source, base, body)
+            if f.listing or document_kind(f.url) is not None
+        ]
     if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and is_sitemap(body)):
         entries = read_sitemap(body)
         pages = [(u, page_role(source, u)) for u in entries.pages]
@@ -92,7 +100,7 @@ def page_role(source: Source, url: str) -> UrlRole | None:
 
 def entry_is_document(source: Source, kind: str, body: bytes) -> bool:
     """An entry point or listing address that serves a document (``?p=`` pages, download scripts)."""
-    if kind not in source.document_types:
+    if source.kind != "crawl" or kind not in source.document_types:
         return False
     return kind in FILE_KINDS or (kind == "html" and not is_listing_page(body))
 

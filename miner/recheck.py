@@ -89,9 +89,9 @@ def _leads_further(source: Source, item: WorkItem, fetched: Fetched, head: bytes
     if item.depth + 1 > source.max_depth:
         return False
     kind = sniff_kind(Fetched(item.url, item.url, 200, head))
-    if not leads_further(kind):
+    if not leads_further(source, item, kind):
         return False
-    if len(head) < BLOB_HEAD:
+    if len(head) < BLOB_HEAD and source.kind == "crawl":
         return bool(scoped_links(source, item, fetched.final_url or item.url, head, kind))
     return True
 

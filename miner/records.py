@@ -14,6 +14,9 @@ from typing import Any
 
 #: Governments a source or document can belong to (DOMAIN.md).
 GOVERNMENTS = ("federal", "flemish", "walloon", "brussels", "fwb", "cocof", "vgc", "ostbelgien")
+#: How a source's entry points are read: each names one module of ``miner/fetch/kinds/``
+#: (docs/sources.md). ``crawl`` reads HTML listing pages; ``api:<name>`` is a publisher's own format.
+SOURCE_KINDS = ("crawl", "sitemap", "feed", "api:moniteur", "api:vlaams-parlement", "api:kamer")
 #: Policy domains the product watches.
 DOMAINS = ("employment", "education", "integration")
 #: Paragraph languages the language stage assigns.
@@ -61,6 +64,10 @@ class Source:
     #: (language, host) pairs of a publisher with one host per language (the Chamber's dekamer.be
     #: and lachambre.be): the same path on the other host is the translation.
     language_hosts: tuple[tuple[str, str], ...] = ()
+    #: One of :data:`SOURCE_KINDS`: how the start URLs are read (listing pages, sitemaps, feeds, an API).
+    kind: str = "crawl"
+    #: Options of an ``api:<name>`` kind (``[source.api]`` in the registry), checked by that adapter.
+    api: dict[str, Any] = field(default_factory=dict, hash=False)
     # Whether a URL belongs to the source is miner.fetch.urls.in_scope (canonical URLs on both sides).
 
 

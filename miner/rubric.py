@@ -39,7 +39,7 @@ FLAG_CODES = tuple(c.value for c in FlagCode)
 SEVERITIES = ("info", "warning", "high")
 #: "clause": the same sentence and no ";" or bullet between the two terms; "sentence": the same
 #: sentence; "paragraph": the same paragraph within [cooccurrence] paragraph_window sentences.
-SCOPES = ("clause", "sentence", "paragraph")
+SCOPES = ("phrase", "clause", "sentence", "paragraph")
 #: "graded": 0 / 50 (present, not tied) / 100 (tied); "binary": 0 / 100 (present).
 SCALES = ("graded", "binary")
 #: How a document-level flag follows from its chapters: raised when any in-scope chapter raises

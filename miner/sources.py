@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from miner.config import get_settings
 from miner.errors import ConfigError
 from miner.fetch.urls import canonicalize, in_scope
-from miner.records import DOMAINS, GOVERNMENTS, Source
+from miner.records import DOMAINS, GOVERNMENTS, SOURCE_KINDS, Source
 
 CADENCES = ("hourly", "daily", "weekly", "monthly")
 SOURCE_LANGUAGES = ("nl", "fr", "de", "en")
@@ -46,6 +46,8 @@ OPTIONAL = (
     "document_hosts",
     "same_site",
     "language_hosts",
+    "kind",
+    "api",
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # One cron field: *, numbers, ranges, steps, lists, and month/day names.
@@ -157,6 +159,10 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
     max_depth = _number(check, table, "max_depth", 0, 20, int)
     max_documents = _number(check, table, "max_documents", 1, 1_000_000, int)
     notes = _notes(check, table)
+    kind = table.get("kind", "crawl")
+    if kind not in SOURCE_KINDS:
+        raise check.fail("kind", f"{kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+    api = _api(check, table, kind)
     kw: dict[str, Any] = _scope_keys(check, table)
     if document_types is not None:
         kw["document_types"] = document_types
@@ -176,6 +182,8 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
         feeds=feeds,
         exclude=exclude,
         notes=notes,
+        kind=kind,
+        api=api,
         **kw,
     )
     for url in start_urls:
@@ -252,6 +260,21 @@ def _notes(check: _Check, table: dict[str, Any]) -> str:
     if not isinstance(value, str):
         raise check.fail("notes", "must be a string")
     return value.strip()
+
+
+def _api(check: _Check, table: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The ``[source.api]`` options: plain values only, and only for an ``api:`` kind. Which names an
+    adapter takes is the adapter's own fact (``miner sources --check`` asks it)."""
+    value = table.get("api", {})
+    if not isinstance(value, dict):
+        raise check.fail("api", "must be a table of options")
+    if value and not kind.startswith("api:"):
+        raise check.fail("api", f"options are for api:<name> kinds, not {kind!r}")
+    for key, option in value.items():
+        plain = isinstance(option, str | int) and not isinstance(option, bool)
+        if not plain and not (isinstance(option, list) and all(isinstance(v, str) for v in option)):
+            raise check.fail("api", f"option {key!r} must be a string, an integer or a list of strings")
+    return dict(value)
 
 
 def _strings(check: _Check, table: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -99,3 +99,18 @@ def test_the_check_sees_violations() -> None:
     assert _violations("miner.records", ["miner.scoring"])
     assert _violations("miner.store.frontier", ["workers.tasks"])
     assert _violations("miner.store.frontier", ["miner.extract", "miner.records", "sqlalchemy"]) == []
+
+
+#: The developers' guide keeps every module below this many lines: past it a module holds more than
+#: one concern and is split (as ``miner/analyse/lexicon.py`` was into matching and ``lexicon_keys``).
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_reaches_the_size_limit() -> None:
+    too_long = [
+        f"{p.relative_to(ROOT)}: {n} lines"
+        for package in ("miner", "workers")
+        for p in _sources(package)
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) >= MAX_MODULE_LINES
+    ]
+    assert not too_long, f"modules of {MAX_MODULE_LINES} lines or more: {too_long}"

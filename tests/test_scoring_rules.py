@@ -101,6 +101,21 @@ def test_a_restrictive_language_requirement_does_not_remove_a_barrier() -> None:
     assert dims(requirement)["recognition"] == 100  # the group is still the target
 
 
+def test_benefits_made_conditional_on_language_knowledge_are_restrictive() -> None:
+    # the coalition agreement 2019-2024, p. 204 (Vlaamse rand)
+    text = (
+        "Maar we werken ook creatief maatregelen uit zoals de koppeling van sociale en andere voordelen "
+        "aan de kennis van het Nederlands of minstens de bereidheid onze taal te leren."
+    )
+    a = analyse(text)
+    assert dims(a)["barriers"] == 0
+    shown = next(d for d in a.dimensions if d.name == "barriers").evidence
+    assert shown and all((e.direction, e.counted) == ("restrictive", False) for e in shown)
+    # French says it with "subordonner" / "conditionner"
+    b = analyse("Nous subordonnons l'octroi des avantages sociaux à la connaissance du français.", "fr")
+    assert dims(b)["barriers"] == 0
+
+
 # --- ties and the plan's domain -----------------------------------------------------------------------
 
 
@@ -111,6 +126,38 @@ def test_a_tie_is_the_same_clause_not_three_sentences() -> None:
         "Ook nieuwkomers zoeken werk."
     )
     assert dims(near)["target_group"] == 100 and dims(far)["target_group"] == 50
+
+
+def test_an_intersection_is_a_crossing_not_two_items_of_one_list() -> None:
+    # the coalition agreement 2019-2024, p. 189: indicators listed side by side
+    listed = analyse(
+        "Om tot een versterkte aanpak van kwetsbare wijken (op basis van indicatoren zoals lage "
+        "werkzaamheidsgraad, slechte woonkwaliteit, lage scholingsgraad, hoge concentratie "
+        "anderstaligheid, lage inkomens) te komen, sluit de Vlaamse regering een wijkverbeteringscontract af."
+    )
+    crossed = analyse(
+        "We hebben ook bijzondere aandacht voor vrouwen met een migratieachtergrond, een groep van wie "
+        "de tewerkstellingsgraad bijzonder laag is."
+    )
+    crossed_fr = analyse(
+        "Nous soutenons les femmes issues de l'immigration dans leur recherche d'emploi.", "fr"
+    )
+    assert dims(listed)["intersection"] < 100
+    assert dims(crossed)["intersection"] == 100 and dims(crossed_fr)["intersection"] == 100
+
+
+def test_a_generic_impact_analysis_is_evaluation_not_mainstreaming() -> None:
+    # the coalition agreement 2019-2024, p. 38 (R&D programmes)
+    spending = analyse(
+        "Dit bereiken we onder meer via uitgaventoetsen en gestandaardiseerde en systemische "
+        "impactanalyses voor de opleidingen en het onderwijs."
+    )
+    assert dims(spending)["mainstreaming"] == 0 and dims(spending)["targets_monitoring"] == 50
+    fr = analyse("Chaque réforme de l'enseignement fait l'objet d'une analyse d'impact.", "fr")
+    assert dims(fr)["mainstreaming"] == 0
+    # an impact test of policy on a group is a mainstreaming instrument
+    test = analyse("Elke nieuwe maatregel voor onderwijs en werk ondergaat een gelijkekansentoets.")
+    assert dims(test)["mainstreaming"] == 50
 
 
 def test_generic_evidence_counts_only_in_the_plans_domain() -> None:
@@ -153,6 +200,43 @@ def test_ignores_migration_background_on_a_short_passage_rests_on_the_lexicon() 
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
+        # the coalition agreement 2019-2024 (p. 189): a contract for deprived neighbourhoods whose
+        # own sentence names school and work, in a passage that is not employment text as a whole
+        (
+            "Aangezien de steden en gemeenten zelf het best geplaatst zijn om de lokale situatie te "
+            "beoordelen, nemen zij het initiatief om in te tekenen op een Vlaamse oproep met jurering. "
+            "In dit wijkverbeteringscontract engageren zowel de verschillende betrokken beleidsdomeinen "
+            "van de Vlaamse overheid als het betrokken lokaal bestuur zich om de vicieuze cirkel in deze "
+            "wijken te doorbreken door in te zetten op o.a. wonen, onderwijs, werk. Om de open ruimte te "
+            "vrijwaren, zal er naast het gemeentefonds een bijkomende financieringslijn opgebouwd worden.",
+            "nl",
+        ),
+        (
+            "Les communes lancent un appel à projets. Dans ces contrats de quartier, la Région s'engage "
+            "à investir dans le logement, l'enseignement et l'emploi. Un fonds supplémentaire est créé.",
+            "fr",
+        ),
+    ],
+)
+def test_an_employment_or_education_measure_for_deprived_areas_can_ignore_the_group(
+    text: str, lang: str
+) -> None:
+    a = analyse(text, lang)
+    assert FlagCode.IGNORES_MIGRATION_BACKGROUND in codes(a)
+    flag = next(f for f in a.flags if f.code == FlagCode.IGNORES_MIGRATION_BACKGROUND)
+    assert "in the measure's own sentence" in flag.reason
+    assert any("onderwijs" in e.text or "enseignement" in e.text for e in flag.evidence)
+
+
+def test_a_measure_for_the_disadvantaged_outside_employment_and_education_ignores_nothing() -> None:
+    # neither the passage nor the measure's sentence is employment or education text
+    text = "In dit wijkverbeteringscontract investeren we in groen en in betere woningen."
+    assert FlagCode.IGNORES_MIGRATION_BACKGROUND not in codes(analyse(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
         ("Werkgevers die een leefloner via artikel 60 tewerkstellen, krijgen steun.", "nl"),
         ("Het plan Activa blijft behouden voor werkzoekenden.", "nl"),
         ("Elke leefloner tekent een GPMI met een traject naar werk bij de VDAB.", "nl"),
@@ -162,6 +246,17 @@ def test_ignores_migration_background_on_a_short_passage_rests_on_the_lexicon() 
             "fr",
         ),
         ("De doelgroepverminderingen voor oudere werknemers blijven behouden.", "nl"),
+        # the coalition agreement 2019-2024: community service for the long-term unemployed is activation
+        (
+            "Wie actief werk zoekt maar binnen de 2 jaar niet aan de slag kan, kan verplicht worden "
+            "ingezet in gemeenschapsdienst.",
+            "nl",
+        ),
+        (
+            "Le demandeur d'emploi qui ne trouve pas de travail en deux ans peut être astreint à un "
+            "service communautaire.",
+            "fr",
+        ),
     ],
 )
 def test_target_group_instruments(text: str, lang: str) -> None:
@@ -207,6 +302,17 @@ def test_newcomers_as_new_staff_and_diversity_of_gender_do_not_name_the_group() 
     gender = analyse("We streven naar meer diversiteit naar gender en leeftijd in de raden van bestuur.")
     facets = analyse("We maken diversiteit in al haar facetten bespreekbaar.")
     assert dims(staff)["recognition"] == dims(gender)["recognition"] == dims(facets)["recognition"] == 0
+
+
+def test_courses_taught_in_another_language_do_not_name_the_group() -> None:
+    # the coalition agreement 2019-2024, p. 35: English-taught programmes, not non-native speakers
+    courses = analyse(
+        "Gelet op de versterking van de positie van het Nederlands in het basis- en secundair onderwijs "
+        "kan voor de bachelors het aandeel anderstalige opleidingen licht worden opgetrokken tot maximaal 9%."
+    )
+    pupils = analyse("Anderstalige leerlingen krijgen extra taalondersteuning op school.")
+    assert dims(courses)["recognition"] == 0 and dims(courses)["targets_monitoring"] < 100
+    assert dims(pupils)["recognition"] == 100
 
 
 # --- documents as chapters ----------------------------------------------------------------------------
@@ -327,3 +433,26 @@ def test_every_flag_code_is_enabled_and_documented() -> None:
     for code in FlagCode:
         assert re.search(rf"`{code.value}`", doc), f"{code.value} is not documented in docs/scoring.md"
         assert code in enabled, f"{code.value} is not enabled in corpora/rubric.toml"
+
+
+def test_the_coalition_agreement_quotes_running_text_and_scores_from_its_chapters(corpora: Path) -> None:
+    """The 214-page agreement: its table of contents (pp. 4-11) and front matter are never quoted,
+    and the document score is the word-weighted mean of its in-scope chapters (docs/scoring.md §4)."""
+    from miner.pipeline import analyse_file
+
+    pdf = corpora / "policy/vlaams-regeerakkoord-2019-2024/source/Regeerakkoord20192024.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is absent")
+    _, a = analyse_file(pdf)
+    d = a.as_dict()
+    quotes = [
+        *d["evidence"],
+        *(e for dim in d["dimensions"].values() for e in dim["evidence"]),
+        *(e for f in d["flags"] for e in f["evidence"]),
+        *(e for s in d["sections"] for e in s.get("evidence", [])),
+    ]
+    assert quotes and min(e["page"] for e in quotes) > 11
+    assert d["excluded_paragraphs"]["table_of_contents"] > 0
+    in_scope = [s for s in d["sections"] if s["in_scope"]]
+    mean = sum(s["score"] * s["words"] for s in in_scope) / sum(s["words"] for s in in_scope)
+    assert d["score"] == round(mean) <= max(s["score"] for s in in_scope)

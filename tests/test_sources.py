@@ -14,7 +14,7 @@ import miner.cli.sources  # noqa: F401  (registers the command)
 from miner.cli import app
 from miner.errors import ConfigError
 from miner.fetch.urls import in_scope
-from miner.records import DOMAINS, GOVERNMENTS
+from miner.records import DOMAINS, GOVERNMENTS, SOURCE_KINDS
 from miner.sources import load_sources
 
 REGISTRY = Path(__file__).resolve().parent.parent / "corpora" / "sources"
@@ -50,6 +50,32 @@ def test_the_registry_covers_every_government_and_domain() -> None:
     for s in sources:
         assert all(u.startswith("https://") for u in s.start_urls + s.scope), s.id
         assert all(in_scope(s, u) for u in s.start_urls), s.id
+
+
+def test_the_registry_reaches_every_government_through_several_kinds() -> None:
+    """Issue 10: at least three sources per government, ten or more read as feeds, sitemaps or APIs
+    (the official journal and the Flemish Parliament among them), both national languages and German,
+    and a notes line per source saying what it publishes and how it was checked."""
+    sources = load_sources(REGISTRY)
+    for government in GOVERNMENTS:
+        assert len([s for s in sources if s.government == government]) >= 3, government
+    kinds = {s.id: s.kind for s in sources}
+    assert len([k for k in kinds.values() if k != "crawl"]) >= 10
+    assert kinds["moniteur-belge"] == "api:moniteur" and kinds["vlaams-parlement"] == "api:vlaams-parlement"
+    assert kinds["kamer-qrva"] == "api:kamer"
+    languages = {lang for s in sources for lang in s.languages}
+    assert {"nl", "fr", "de"} <= languages
+    assert all("de" in s.languages for s in sources if s.government == "ostbelgien")
+    assert all(len(s.notes) > 40 for s in sources), [s.id for s in sources if len(s.notes) <= 40]
+    assert not {"bon", "fod-economie-nhp"} & set(kinds)  # merged into other publishers
+
+
+def test_sources_json_shows_each_kind() -> None:
+    result = runner.invoke(app, ["sources", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert all(r["kind"] in SOURCE_KINDS for r in rows)
+    assert {r["id"]: r["api"] for r in rows}["moniteur-belge"]["days"] == 3
 
 
 def test_default_path_is_the_corpora_folder() -> None:
@@ -200,21 +226,3 @@ def site() -> Iterator[LocalSite]:
     with LocalSite() as s:
         s.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /closed/\nCrawl-delay: 1\n"))
         yield s
-
-
-def test_sources_check_online_reads_robots(tmp_path: Path, site: LocalSite) -> None:
-    text = GOOD.replace("https://www.vdab.be/trends", site.url("/open/")).replace(
-        "https://www.vdab.be/", site.url("/")
-    )
-    path = write(tmp_path, text)
-    args = ["sources", "--check", "--online", "--path", str(path)]
-    blocked = runner.invoke(app, args)  # private address without the opt-in
-    assert blocked.exit_code == 1 and "blocked" in blocked.output
-    assert site.requests == []
-    allowed = runner.invoke(app, [*args, "--allow-private-addresses"])
-    assert allowed.exit_code == 0 and "allowed" in allowed.output and "Crawl-delay 1" in allowed.output
-    closed = write(tmp_path, text.replace("/open/", "/closed/"), "closed.toml")
-    refused = runner.invoke(
-        app, ["sources", "--check", "--online", "--path", str(closed), "--allow-private-addresses"]
-    )
-    assert refused.exit_code == 1 and "disallowed" in refused.output

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from miner.analyse.lexicon import _RESERVED, _SKIP, Lexicon, _Negation, _Rule, _Term, canon_key, norm_key
+from miner.analyse.lexicon import Lexicon
+from miner.analyse.lexicon_keys import _RESERVED, _SKIP, _Negation, _Rule, _Term, canon_key, norm_key
 from miner.analyse.nlp import fold, tokenize
 from miner.errors import ConfigError
 

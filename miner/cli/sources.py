@@ -1,4 +1,4 @@
-"""``miner sources``: list the source registry, validate it, and (``--online``) check robots.txt."""
+"""``miner sources``: list the source registry, validate it, and (``--online``) probe the live sites."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import typer
 
 from miner.cli import app, output
 from miner.cli.table import Column, Fit
-from miner.errors import MinerError
 from miner.records import Source
 from miner.sources import load_sources
 
@@ -21,54 +20,50 @@ def source_row(s: Source) -> dict[str, object]:
         "government": s.government,
         "domains": list(s.domains),
         "languages": list(s.languages),
+        "kind": s.kind,
         "cadence": s.cadence,
         "start_urls": list(s.start_urls),
         "scope": list(s.scope),
         "delay": s.delay,
         "max_depth": s.max_depth,
+        "api": dict(s.api),
+        "notes": s.notes,
     }
 
 
 SOURCE_COLUMNS: tuple[Column[Source], ...] = (
     Column("id", lambda s: s.id, shrink=False),
     Column("government", lambda s: s.government, shrink=False),
+    Column("kind", lambda s: s.kind, min_width=7),
     Column("lang", lambda s: ", ".join(s.languages), shrink=False),
-    Column("cadence", lambda s: s.cadence, shrink=False),
+    Column("cadence", lambda s: s.cadence, shrink=False, wide_only=True),
     Column("name", lambda s: s.name, min_width=12),
     Column("domains", lambda s: ", ".join(s.domains), wide_only=True),
     Column("start URLs", lambda s: list(s.start_urls), wide_only=True),
 )
 
-ROBOTS_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
-    Column("robots", lambda r: r["robots"], shrink=False),
+PROBE_FIELDS = ("source", "kind", "reachable", "allowed", "documents", "types", "detail")
+PROBE_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
     Column("source", lambda r: r["source"], shrink=False),
-    Column("start URL", lambda r: r["url"], fit=Fit.URL, min_width=20),
+    Column("kind", lambda r: r["kind"], shrink=False),
+    Column("reachable", lambda r: "yes" if r["reachable"] else "NO", shrink=False),
+    Column("allowed", lambda r: "yes" if r["allowed"] else "NO", shrink=False),
+    Column("documents", lambda r: str(r["documents"]), shrink=False),
+    Column("types", lambda r: r["types"], min_width=8),
     Column("detail", lambda r: r["detail"], fit=Fit.WRAP, min_width=20),
 )
 
 
-def robots_status(sources: list[Source], *, allow_private: bool = False) -> list[dict[str, str]]:
-    """For every start URL: what its host's robots.txt says for our user agent (network access)."""
+def probe_sources(
+    sources: list[Source], *, allow_private: bool = False, pages: int = 2, sample: int = 3
+) -> list[dict[str, object]]:
+    """Probe every source on the live web (:mod:`miner.fetch.kinds.probe`): one row per source."""
+    from miner.crawl import sniff_kind
     from miner.fetch.client import Fetcher
+    from miner.fetch.kinds.probe import probe
 
-    rows: list[dict[str, str]] = []
     with Fetcher(allow_private=allow_private) as fetcher:
-        for s in sources:
-            for url in s.start_urls:
-                try:
-                    fetcher.guard.check(url)
-                    rules = fetcher.robots.rules(url)
-                except MinerError as exc:  # a check run reports every problem, it does not stop at one
-                    rows.append({"source": s.id, "url": url, "robots": "blocked", "detail": str(exc)})
-                    continue
-                if rules.unreachable:
-                    state = "unreachable"
-                else:
-                    state = "allowed" if rules.allowed(url, fetcher.token) else "disallowed"
-                delay = rules.crawl_delay(fetcher.token)
-                detail = rules.reason + (f"; Crawl-delay {delay:g} s" if delay else "")
-                rows.append({"source": s.id, "url": url, "robots": state, "detail": detail})
-    return rows
+        return [probe(s, fetcher, sniff_kind, pages=pages, sample=sample).row() for s in sources]
 
 
 @app.command("sources")
@@ -84,8 +79,23 @@ def sources_command(
         typer.Option("--check", help="Validate only; print a summary (exit 2 when it does not validate)."),
     ] = False,
     online: Annotated[
-        bool, typer.Option("--online", help="With --check: fetch each start URL's robots.txt and report it.")
+        bool,
+        typer.Option(
+            "--online",
+            help="With --check: fetch each source's robots.txt, entry pages and a sample of documents, "
+            "and report per source: reachable, allowed, documents found, document types.",
+        ),
     ] = False,
+    sample: Annotated[
+        int,
+        typer.Option(
+            "--sample", min=0, help="With --online: documents fetched per source to see their type."
+        ),
+    ] = 3,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="With --online: probe only this source (repeatable)."),
+    ] = None,
     allow_private_addresses: Annotated[
         bool,
         typer.Option(
@@ -95,29 +105,35 @@ def sources_command(
     format: Annotated[str, output.format_option()] = "table",
     wide: Annotated[bool, output.wide_option()] = False,
 ) -> None:
-    """List the registered sources (id, government, languages, cadence, name; --wide: domains, start URLs).
+    """List the registered sources (id, government, kind, languages, name; --wide: cadence, domains, start URLs).
 
     A registry that does not validate is a configuration error (exit 2, the message names the file);
-    with --online, a start URL whose robots.txt cannot be read or forbids it makes the exit status 1.
+    with --online, a source that is unreachable, forbidden by robots.txt or lists no document in its
+    scope makes the exit status 1 (docs/sources.md: the first thing to run on a connected machine).
     """
     sources = load_sources(path)  # a ConfigError is reported by the command line's error handler
     if check:
+        from miner.fetch.kinds import check_options
+
+        for s in sources:
+            check_options(s)
         governments = sorted({s.government for s in sources})
         typer.echo(f"ok: {len(sources)} sources, governments: {', '.join(governments)}")
         if online:
-            rows = robots_status(sources, allow_private=allow_private_addresses)
+            chosen = [s for s in sources if not only or s.id in only]
+            rows = probe_sources(chosen, allow_private=allow_private_addresses, sample=sample)
             output.emit(
                 rows,
                 format,
-                columns=ROBOTS_COLUMNS,
+                columns=PROBE_COLUMNS,
                 record=lambda r: r,
-                fields=("source", "url", "robots", "detail"),
+                fields=PROBE_FIELDS,
                 wide=wide,
-                empty="no start URLs",
+                empty="no sources",
             )
-            bad = [r for r in rows if r["robots"] != "allowed"]
+            bad = [r for r in rows if not (r["reachable"] and r["allowed"] and r["documents"])]
             if bad:
-                output.note(f"{len(bad)} start URL(s) cannot be crawled")
+                output.note(f"{len(bad)} source(s) cannot be crawled as registered")
                 raise typer.Exit(output.ExitCode.FAILED)
         return
     output.emit(

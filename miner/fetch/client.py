@@ -112,14 +112,16 @@ class Fetcher:
         last_modified: str | None = None,
         source_id: str | None = None,
         delay: float | None = None,
+        accept: str | None = None,
     ) -> Fetched:
         """GET ``url`` politely; a 304 to the conditional request gives ``Fetched(not_modified=True)``.
 
         ``delay`` is the source's seconds between requests to a host (default: settings); a larger
-        robots.txt Crawl-delay wins.
+        robots.txt Crawl-delay wins. ``accept`` is the Accept header, for APIs that answer JSON only
+        when asked (a source kind's entry pages).
         """
         base_delay = self.settings.default_delay if delay is None else delay
-        headers = {}
+        headers = {"Accept": accept} if accept else {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

@@ -121,6 +121,12 @@ def _root(data: bytes) -> etree._Element | None:
         return None
 
 
+def read_xml(data: bytes) -> etree._Element | None:
+    """The root element of XML bytes (gzipped or not) parsed without DTDs, entities or network;
+    ``None`` when they are not XML. The one safe XML reader of the fetch stage (source kinds use it)."""
+    return _root(data)
+
+
 def read_sitemap(xml_bytes: bytes) -> SitemapEntries:
     """Parse a sitemap (XML ``urlset`` or ``sitemapindex``, gzipped or not, or a plain-text list)."""
     root = _root(xml_bytes)

@@ -92,12 +92,26 @@ def unit_flags(
     if said.excluding:
         add(FlagCode.EXCLUDES_MIGRANTS, said.excluding, "recognition")
 
-    # 2. in scope, sets out measures for disadvantaged groups or target groups, never mentions
-    #    migration or the group (not even to exclude it)
-    if in_scope and not said.migration and not said.excluding:
+    # 2. sets out employment or education measures for disadvantaged groups or target groups and
+    #    never mentions migration or the group (not even to exclude it). The measures are employment
+    #    or education measures when the unit is in scope, or when the measure's own sentence holds
+    #    a domain term (the rule that lets a generic mention count 50 outside a domain unit): a
+    #    passage on deprived neighbourhoods "door in te zetten op wonen, onderwijs, werk" is one.
+    if not said.migration and not said.excluding:
         triggers = _counting(pars, rubric.scope.disadvantaged)
+        where = in_scope
+        if not in_scope:
+            sentence_domains = [
+                dom
+                for dom, cats in rubric.scope.domains
+                if dom in rubric.scope.watched
+                and any(tied(i.par, i.match, cats, "sentence", 0) for i in triggers)
+            ]
+            watched_cats = [c for dom, cats in rubric.scope.domains if dom in sentence_domains for c in cats]
+            triggers = [i for i in triggers if tied(i.par, i.match, watched_cats, "sentence", 0)]
+            where = [f"{', '.join(sentence_domains)}: in the measure's own sentence"]
         if triggers:
-            add(FlagCode.IGNORES_MIGRATION_BACKGROUND, triggers, "recognition", domains=", ".join(in_scope))
+            add(FlagCode.IGNORES_MIGRATION_BACKGROUND, triggers, "recognition", domains=", ".join(where))
 
     # 3. target-group instruments without migrants, or without measuring their effect on them
     tg = results.get("target_group")

@@ -93,6 +93,24 @@ def clause_bounds(tokens: Tokens, i: int) -> tuple[int, int]:
     return a, b
 
 
+def phrase_bounds(tokens: Tokens, i: int) -> tuple[int, int]:
+    """Token range [lo, hi) of the phrase holding token ``i``: its clause cut at commas too.
+
+    Why: an enumeration ("lage werkzaamheidsgraad, lage scholingsgraad, hoge concentratie
+    anderstaligheid") lists separate items; two of them are not crossed with each other, where
+    "vrouwen met een migratieachtergrond" or "mannen en vrouwen van buitenlandse herkomst" are.
+    """
+    lo, hi = clause_bounds(tokens, i)
+    words = tokens.words
+    a = i
+    while a > lo and words[a - 1] != ",":
+        a -= 1
+    b = i + 1
+    while b < hi and words[b] != ",":
+        b += 1
+    return a, b
+
+
 def direction(tokens: Tokens, lex: Lexicon, m: Match) -> str:
     """How the clause of ``m`` speaks (the codebook's "mention"), first rule that holds:
 
@@ -124,7 +142,7 @@ def direction(tokens: Tokens, lex: Lexicon, m: Match) -> str:
 
 
 def tied(par: Par, m: Match, cats: Sequence[str], scope: str, window: int) -> bool:
-    """True when a counting match of ``cats`` (other than ``m``) is in ``m``'s clause, sentence, or
+    """True when a counting match of ``cats`` (other than ``m``) is in ``m``'s phrase, clause, sentence, or
     paragraph within ``window`` sentences (``scope``)."""
     tokens = par.tokens
     if scope == "paragraph":
@@ -132,6 +150,8 @@ def tied(par: Par, m: Match, cats: Sequence[str], scope: str, window: int) -> bo
         hi = bisect_right(tokens.sents, m.sent + window)
     elif scope == "sentence":
         lo, hi = sentence_bounds(tokens, m.first)
+    elif scope == "phrase":
+        lo, hi = phrase_bounds(tokens, m.first)
     else:
         lo, hi = clause_bounds(tokens, m.first)
     for cat in cats:
