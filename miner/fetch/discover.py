@@ -51,7 +51,7 @@ def discover_links(base_url: str, html_bytes: bytes, *, main_only: bool = False)
 
     Honours ``<base href>``, and returns nothing when the page says ``<meta name="robots"
     content="nofollow">`` (the author asked robots not to follow its links). ``main_only``: only the
-    links inside the page's main content (``<main>``, ``<article>``, ``role="main"``), not its
+    links inside the page's main content (``<main>``, ``<article>``, a ``main`` role), not its
     navigation; nothing when the page marks no main content.
     """
     if not html_bytes.strip():
