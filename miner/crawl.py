@@ -4,13 +4,13 @@ A run is a frontier of URLs in the store (``run_urls``). :func:`seed` puts the s
 sitemaps and feeds on it; :func:`fetch_step` fetches one URL (conditionally, with the validators the
 store remembers), stores what is new, and puts the links it finds on the frontier; :func:`analyse_step`
 runs the pipeline on one stored version. :func:`crawl_in_process` drives the steps in a loop; the Celery
-tasks in ``workers/tasks.py`` run exactly the same steps, one message each. Every step can run twice
+tasks in ``workers/tasks.py`` run exactly the same steps, one message each (a worker re-checks the
+known links of a page itself, :func:`miner.recheck.fetch_known_inline`). Every step can run twice
 (a redelivered message): the store's unique keys make the second run a no-op.
 
-Which links are followed, up to the source's ``max_depth``: from an entry page (start URL, listing
-page, sitemap, feed) every in-scope link that looks like a document of a kept kind, and further
-listing pages (paging, overviews); from a document page only its attached files (PDF, DOCX, ODT),
-because a content page's other links are site navigation that the entry points already describe.
+Which links are followed and which pages are kept as documents is :mod:`miner.follow`. URLs fetched
+before are re-checked many at a time (:mod:`miner.recheck`): a re-crawl of an unchanged site is
+mostly 304s, settled in batches.
 
 Errors follow :mod:`miner.errors`: ``Skipped`` (robots.txt, wrong kind) is counted, ``Permanent`` is
 dead-lettered at once, ``Transient`` is raised to the driver, which asks the one retry policy
@@ -21,6 +21,7 @@ Nothing is dropped silently.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -29,25 +30,18 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from miner.config import Settings, get_settings
 from miner.errors import MinerError, Permanent, Skipped, Transient
 from miner.fetch import kinds
 from miner.fetch.client import Fetcher
-from miner.fetch.discover import (
-    discover_links,
-    document_kind,
-    is_listing,
-    likely_document,
-    parse_feed,
-    read_sitemap,
-)
-from miner.fetch.urls import canonicalize, in_scope
+from miner.fetch.urls import canonicalize
+from miner.follow import entry_is_document, link_translations, scoped_links
 from miner.records import Analysis, Fetched, Paragraph, Source
 from miner.retry import RetryPolicy, is_outage
 from miner.scoring import versions
 from miner.store import Repository, StoreUnavailable
-from miner.store.models import MAX_URL_LENGTH
 from miner.store.repository import WorkItem
 from miner.store.states import FrontierState, Outcome, UrlRole
 from miner.tasknames import Task
@@ -57,8 +51,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Kinds of attached files followed from a document page (its other links are site navigation).
-ATTACHMENT_KINDS = ("pdf", "docx", "odt")
+#: Bytes of a stored page read back to tell its kind (a small page: all of it).
+BLOB_HEAD = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +101,25 @@ def seed(repo: Repository, source: Source, run_id: int) -> list[int]:
 FetcherFor = Callable[[bool], Fetcher]
 
 
+#: Per repository, the source record of each run seen (weak: a closed repository takes its cache).
+_RUN_SOURCES: WeakKeyDictionary[Repository, dict[int, Source]] = WeakKeyDictionary()
+
+
+def _source_of_run(repo: Repository, item: WorkItem) -> Source:
+    """The source's record as the run's first step read it: read once per process and run, not once
+    per URL (a run keeps the configuration it started with; a changed registry makes a new run)."""
+    runs = _RUN_SOURCES.setdefault(repo, {})
+    source = runs.get(item.run_id)
+    if source is None or source.id != item.source_id:
+        source = repo.get_source(item.source_id)
+        if source is None:
+            raise Permanent("source is not in the store", subject=item.source_id)
+        if len(runs) > 64:
+            runs.clear()
+        runs[item.run_id] = source
+    return source
+
+
 def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> StepResult:
     """Fetch one frontier URL, store what changed, queue its links. Raises ``Transient`` to be retried."""
     item = repo.work_item(run_url_id)
@@ -122,13 +135,32 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
             version_id=item.version_id,
             children=tuple(repo.queued_children(run_url_id)),
         )
-    source = repo.get_source(item.source_id)
-    if source is None:
-        raise Permanent("source is not in the store", subject=item.source_id)
+    source = _source_of_run(repo, item)
     started = datetime.now(UTC)
-    if item.depth > 0 and _backing_off(item, started):
+    if backing_off(item, started):
         repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
         return StepResult(run_url_id, item.role, Outcome.SKIPPED)
+    got = fetch_item(repo, fetcher_for, source, item, started)
+    return got if isinstance(got, StepResult) else settle_fetch(repo, source, item, got, started)
+
+
+def backing_off(item: WorkItem, at: datetime) -> bool:
+    """The URL failed permanently lately and its back-off has not run out: not requested this run
+    (start URLs always are: their failure is the source's)."""
+    until = item.retry_after
+    if item.depth == 0 or until is None:
+        return False
+    if until.tzinfo is None:  # SQLite hands back naive UTC
+        until = until.replace(tzinfo=UTC)
+    return until > at
+
+
+def fetch_item(
+    repo: Repository, fetcher_for: FetcherFor, source: Source, item: WorkItem, started: datetime
+) -> Fetched | StepResult:
+    """The request of a step (conditional when the URL's bytes are stored); a skipped or permanently
+    failed URL is recorded and settled here (its :class:`StepResult`). Raises ``Transient``."""
+    run_url_id = item.run_url_id
     has_blob = item.last_hash is not None
     try:
         fetched = fetcher_for(item.allow_private).fetch(
@@ -152,22 +184,40 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     except Transient as exc:
         repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, error=exc)
         raise
-    repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
+    return fetched
 
+
+def settle_fetch(
+    repo: Repository, source: Source, item: WorkItem, fetched: Fetched, started: datetime
+) -> StepResult:
+    """Store what a request brought, queue the page's links and settle the frontier entry."""
+    run_url_id = item.run_url_id
     if fetched.not_modified:
-        stored = repo.store_not_modified(item)
-        body = repo.blob(item.last_hash) if item.last_hash else None
-        kind = sniff_kind(Fetched(item.url, item.url, 200, body or b"")) if body else "other"
-    else:
-        body = fetched.content
-        kind = sniff_kind(fetched)
-        if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
-            repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
-            return StepResult(run_url_id, item.role, Outcome.SKIPPED)
-        stored = repo.store_fetched(item, fetched, government=source.government)
-
+        return _not_modified(repo, source, item, fetched, started)
+    repo.log_fetch(url=item.url, started_at=started, run_id=item.run_id, url_id=item.url_id, fetched=fetched)
+    body = fetched.content
+    kind = sniff_kind(fetched)
+    if item.role == UrlRole.DOCUMENT and kind not in source.document_types:
+        repo.finish_item(run_url_id, state=FrontierState.SKIPPED, outcome=Outcome.SKIPPED)
+        return StepResult(run_url_id, item.role, Outcome.SKIPPED)
+    as_document = item.role == UrlRole.ENTRY and entry_is_document(source, kind, body)
+    stored = repo.store_fetched(
+        replace(item, role=UrlRole.DOCUMENT) if as_document else item,
+        fetched,
+        government=source.government,
+    )
     base = fetched.final_url or item.url
-    children = _queue_links(repo, source, item, base, body, kind) if body else []
+    if stored.version_id is not None and body:
+        link_translations(repo, source, item, base, body, kind)
+    links = scoped_links(source, item, base, body, kind) if body else []
+    children = repo.enqueue_many(
+        item.run_id,
+        source.id,
+        links,
+        depth=item.depth + 1,
+        limit=source.max_documents,
+        parent_id=item.run_url_id,
+    )
     state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
     repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
     return StepResult(
@@ -175,85 +225,43 @@ def fetch_step(repo: Repository, fetcher_for: FetcherFor, run_url_id: int) -> St
     )
 
 
-def _backing_off(item: WorkItem, at: datetime) -> bool:
-    """The URL failed permanently lately and its back-off has not run out: not requested this run."""
-    until = item.retry_after
-    if until is None:
-        return False
-    if until.tzinfo is None:  # SQLite hands back naive UTC
-        until = until.replace(tzinfo=UTC)
-    return until > at
+def leads_further(source: Source, item: WorkItem, kind: str) -> bool:
+    """The page can hold links to queue: HTML pages, sitemaps and feeds, and the entry pages of a
+    source of another kind (an API's JSON: :mod:`miner.fetch.kinds`)."""
+    return kind in ("html", "xml") or (source.kind != "crawl" and item.role == UrlRole.ENTRY)
 
 
-def _links(source: Source, item: WorkItem, base: str, body: bytes, kind: str) -> list[tuple[str, UrlRole]]:
-    """(url, role) pairs worth following from a page.
+def _not_modified(
+    repo: Repository, source: Source, item: WorkItem, fetched: Fetched, started: datetime
+) -> StepResult:
+    """A 304: the cheap path a re-crawl of an unchanged site takes for nearly every URL.
 
-    Sitemaps give documents and child sitemaps, feeds give documents; an entry (listing) page gives
-    every link that looks like a document of a kept kind, plus further listing pages (paging,
-    overviews); a document page gives only its attached files. A source of another kind
-    (:mod:`miner.fetch.kinds`: sitemap, feed, API) reads its entry pages with its own module.
-    """
-    if source.kind != "crawl" and item.role == UrlRole.ENTRY:
-        return [
-            (f.url, UrlRole.ENTRY if f.listing else UrlRole.DOCUMENT)
-            for f in kinds.read(source, base, body)
-            if f.listing or document_kind(f.url) is not None
-        ]
-    if item.role == UrlRole.SITEMAP or (item.role == UrlRole.ENTRY and kind == "xml" and _is_sitemap(body)):
-        entries = read_sitemap(body)
-        pages = [(u, UrlRole.DOCUMENT) for u in entries.pages if likely_document(u, source.document_types)]
-        return pages + [(u, UrlRole.SITEMAP) for u in entries.sitemaps]
-    if item.role == UrlRole.FEED or (item.role == UrlRole.ENTRY and kind == "xml"):
-        return [
-            (u, UrlRole.DOCUMENT) for u in parse_feed(body, base) if document_kind(u) in source.document_types
-        ]
-    if kind != "html":
-        return []
-    found: list[tuple[str, UrlRole]] = []
-    for url in discover_links(base, body):
-        doc_kind = document_kind(url)
-        if item.role == UrlRole.DOCUMENT:
-            if doc_kind in ATTACHMENT_KINDS and doc_kind in source.document_types:
-                found.append((url, UrlRole.DOCUMENT))
-        elif likely_document(url, source.document_types):
-            found.append((url, UrlRole.DOCUMENT))
-        elif doc_kind == "html" and is_listing(url):
-            found.append((url, UrlRole.ENTRY))
-    return found
-
-
-def _is_sitemap(body: bytes) -> bool:
-    head = body[:4096]
-    return b"<urlset" in head or b"<sitemapindex" in head
-
-
-def _queue_links(
-    repo: Repository, source: Source, item: WorkItem, base: str, body: bytes, kind: str
-) -> list[int]:
-    if item.depth + 1 > source.max_depth:
-        return []
-    new: list[int] = []
-    seen: set[str] = set()
-    for raw, role in _links(source, item, base, body, kind):
-        try:
-            url = canonicalize(raw)
-        except (ValueError, MinerError):
-            continue
-        if url in seen or len(url) > MAX_URL_LENGTH or not in_scope(source, url):
-            continue
-        seen.add(url)
-        child = repo.enqueue(
-            item.run_id,
-            source.id,
-            url,
-            role=role,
-            depth=item.depth + 1,
-            limit=source.max_documents,
-            parent_id=item.run_url_id,
-        )
-        if child is not None:
-            new.append(child)
-    return new
+    The stored bytes are read only when the page can lead further (within depth, and HTML or XML by
+    its first bytes: a PDF's megabytes are not read back to find no links), and a URL without links
+    to queue is logged, recorded and settled in one transaction."""
+    body: bytes | None = None
+    kind = "other"
+    if item.last_hash and item.depth + 1 <= source.max_depth:
+        head = repo.blob_head(item.last_hash, BLOB_HEAD) or b""
+        kind = sniff_kind(Fetched(item.url, item.url, 200, head))
+        if leads_further(source, item, kind):
+            body = head if len(head) < BLOB_HEAD else repo.blob(item.last_hash)
+    links = scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
+    stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)
+    children = repo.enqueue_many(
+        item.run_id,
+        source.id,
+        links,
+        depth=item.depth + 1,
+        limit=source.max_documents,
+        parent_id=item.run_url_id,
+    )
+    if links:
+        state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
+        repo.finish_item(item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
+    return StepResult(
+        item.run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
+    )
 
 
 # --- one version ------------------------------------------------------------------------------------------
@@ -430,18 +438,33 @@ def crawl_in_process(
     settings: Settings | None = None,
 ) -> None:
     """Run every step of one run in this process, breadth first (the Celery path runs the same steps)."""
+    from miner.recheck import recheck_known
+
     policy = RetryPolicy.from_settings(settings)
     queue: deque[int] = deque(seed(repo, source, run_id))
-    while queue:
-        run_url_id = queue.popleft()
-        result = with_retries(
-            lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
-            lambda failure, rid=run_url_id: give_up_fetch(repo, rid, failure),  # type: ignore[misc]
-            policy,
-        )
+
+    def done(result: StepResult | None) -> None:
         if result is not None:
             queue.extend(result.children)
             if result.analyse and result.version_id is not None:
                 analyse_with_retries(repo, result.version_id, analyser, settings)
         if on_step is not None:
             on_step(result)
+
+    while queue:
+        level = list(queue)
+        queue.clear()
+        try:  # URLs fetched before, many at a time (miner.recheck); the others one step each
+            results, rest = recheck_known(repo, fetcher_for, level, deadline=math.inf)
+        except Exception:  # an outage: the ordinary steps below wait it out under the policy
+            results, rest = [], level
+        for result in results:
+            done(result)
+        for run_url_id in rest:
+            done(
+                with_retries(
+                    lambda rid=run_url_id: fetch_step(repo, fetcher_for, rid),  # type: ignore[misc]
+                    lambda failure, rid=run_url_id: give_up_fetch(repo, rid, failure),  # type: ignore[misc]
+                    policy,
+                )
+            )

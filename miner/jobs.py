@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 
+#: Seconds between two progress updates of an in-process crawl.
+PROGRESS_EVERY = 0.25
+
+
 class WorkersNotProgressing(Transient):
     """Runs were enqueued but nothing moved for too long: no worker consumes the queues, or all are stuck."""
 
@@ -100,15 +104,20 @@ def run_sources(
                     fetchers[allow] = stack.enter_context(Fetcher(s, allow_private=allow))
                 return fetchers[allow]
 
+            shown = [0.0]
+
+            def tick(_result: object) -> None:
+                # A progress bar needs a few updates a second, not a count query per URL.
+                if progress is not None and time.monotonic() - shown[0] >= PROGRESS_EVERY:
+                    shown[0] = time.monotonic()
+                    progress(*repo.progress(run_ids))
+
             for source, run_id in zip(sources, run_ids, strict=True):
-
-                def tick(_result: object) -> None:
-                    if progress is not None:
-                        progress(*repo.progress(run_ids))
-
                 crawl.crawl_in_process(
                     repo, source, fetcher_for, run_id, analyser=analyser, on_step=tick, settings=s
                 )
+        if progress is not None:
+            progress(*repo.progress(run_ids))
     return repo.summary(run_ids)
 
 

@@ -54,6 +54,16 @@ class Source:
     #: URL substrings never followed even inside scope (search pages, calendars, ...).
     exclude: tuple[str, ...] = ()
     notes: str = ""
+    #: Path prefixes on the scope's hosts where the publisher keeps its files (``/sites/default/files/``,
+    #: ``/media/``): documents there belong to the source even outside ``scope``; listings do not.
+    document_paths: tuple[str, ...] = ()
+    #: Other hosts (or URL prefixes) of the same publisher that serve its documents.
+    document_hosts: tuple[str, ...] = ()
+    #: ``www`` and bare host, http and https are one site (the publisher links all forms).
+    same_site: bool = True
+    #: (language, host) pairs of a publisher with one host per language (the Chamber's dekamer.be
+    #: and lachambre.be): the same path on the other host is the translation.
+    language_hosts: tuple[tuple[str, str], ...] = ()
     #: One of :data:`SOURCE_KINDS`: how the start URLs are read (listing pages, sitemaps, feeds, an API).
     kind: str = "crawl"
     #: Options of an ``api:<name>`` kind (``[source.api]`` in the registry), checked by that adapter.

@@ -42,6 +42,10 @@ OPTIONAL = (
     "max_documents",
     "exclude",
     "notes",
+    "document_paths",
+    "document_hosts",
+    "same_site",
+    "language_hosts",
     "kind",
     "api",
 )
@@ -161,7 +165,7 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
     if kind not in SOURCE_KINDS:
         raise check.fail("kind", f"{kind!r} is not one of {', '.join(SOURCE_KINDS)}")
     api = _api(check, table, kind)
-    kw: dict[str, Any] = {}
+    kw: dict[str, Any] = _scope_keys(check, table)
     if document_types is not None:
         kw["document_types"] = document_types
     for key, value in (("delay", delay), ("max_depth", max_depth), ("max_documents", max_documents)):
@@ -192,13 +196,58 @@ def parse_source(table: Any, *, where: str = "<source>", index: int = 1) -> Sour
 
 def source_table(source: Source) -> dict[str, Any]:
     """The ``[[source]]`` table of a record (the inverse of :func:`parse_source`), JSON-safe."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items()}
+    table = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items()}
+    table["language_hosts"] = dict(source.language_hosts)
+    return table
 
 
 def checked(source: Source) -> Source:
     """A record built in code (not read from a file), passed through the one reader: what the store
     will read back must be a valid source, so an invalid one is refused before it is stored."""
     return parse_source(source_table(source), where=f"source {source.id!r}")
+
+
+def _scope_keys(check: _Check, table: dict[str, Any]) -> dict[str, Any]:
+    """``document_paths``, ``document_hosts`` and ``same_site``: where the publisher keeps its files
+    and whether ``www``/bare host and http/https are one site (read by :func:`miner.fetch.urls.scoped`)."""
+    kw: dict[str, Any] = {}
+    paths = _strings(check, table, "document_paths")
+    for path in paths:
+        if not path.startswith("/") or "?" in path or "#" in path:
+            raise check.fail("document_paths", f"{path!r} is not a path starting with '/'")
+    if paths:
+        kw["document_paths"] = tuple(dict.fromkeys(paths))
+    hosts = []
+    for host in _strings(check, table, "document_hosts"):
+        url = host if "://" in host else f"https://{host.strip('/')}/"
+        p = urlsplit(url)
+        if p.scheme.lower() not in ("http", "https") or not p.hostname or p.username:
+            raise check.fail("document_hosts", f"{host!r} is neither a host name nor an http(s) URL prefix")
+        hosts.append(canonicalize(url))
+    if hosts:
+        kw["document_hosts"] = tuple(dict.fromkeys(hosts))
+    if "same_site" in table:
+        if not isinstance(table["same_site"], bool):
+            raise check.fail("same_site", "must be true or false")
+        kw["same_site"] = table["same_site"]
+    value = table.get("language_hosts", {})
+    pairs = list(value.items()) if isinstance(value, dict) else value
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs
+    ):
+        raise check.fail("language_hosts", "must be a table of language = host")
+    hosts_by_language = []
+    for lang, host in pairs:
+        if lang not in SOURCE_LANGUAGES:
+            raise check.fail("language_hosts", f"{lang!r} is not one of {', '.join(SOURCE_LANGUAGES)}")
+        url = host if "://" in host else f"https://{host.strip('/')}/"
+        netloc = urlsplit(canonicalize(url)).netloc if urlsplit(url).hostname else ""
+        if not netloc:
+            raise check.fail("language_hosts", f"{host!r} is not a host name")
+        hosts_by_language.append((lang, netloc))
+    if hosts_by_language:
+        kw["language_hosts"] = tuple(hosts_by_language)
+    return kw
 
 
 def _text(check: _Check, table: dict[str, Any], key: str) -> str:

@@ -20,7 +20,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("rubric", "scoring", "score"),
     ("pipeline", "analyser"),
     ("store",),
-    ("retry", "broker", "crawl", "jobs"),
+    ("retry", "broker", "follow", "crawl", "recheck", "jobs"),
     ("changes", "alerts", "report", "watchlists", "evaluate", "evaluate_plans", "evaluate_reviews"),
     ("web", "cli", "__main__"),
 )

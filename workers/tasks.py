@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -31,6 +32,7 @@ from miner.config import get_settings
 from miner.crawl import Failure, StepResult
 from miner.errors import Permanent
 from miner.fetch.client import Fetcher
+from miner.recheck import fetch_known_inline
 from miner.records import Source
 from miner.retry import RetryPolicy, is_outage
 from miner.store import Outcome, Repository, RunTrigger, StoreUnavailable, open_repository
@@ -146,10 +148,10 @@ def _record(
         ) from exc
 
 
-def _send(task: Task, args: Sequence[Any]) -> None:
+def _send(task: Task, args: Sequence[Any], kwargs: dict[str, Any] | None = None) -> None:
     """Send a task from inside a worker (follow-ups, the reconciler)."""
     try:
-        app.send_task(task.celery_name, args=list(args), queue=str(task.queue))
+        app.send_task(task.celery_name, args=list(args), kwargs=kwargs, queue=str(task.queue))
     except Exception as exc:
         raise BrokerUnavailable(f"cannot send to the broker: {exc}") from exc
 
@@ -212,12 +214,17 @@ def crawl_source(self: CeleryTask, source_id: str, run_id: int | None = None, tr
 
 @app.task(bind=True, name=Task.FETCH_URL.celery_name, max_retries=None)
 def fetch_url(
-    self: CeleryTask, run_url_id: int, failure: dict[str, Any] | None = None, tries: int = 0
+    self: CeleryTask,
+    run_url_id: int,
+    failure: dict[str, Any] | None = None,
+    tries: int = 0,
+    batch: Sequence[int] = (),
 ) -> str:
     """Fetch one frontier URL; send fetches for the links it adds and an analysis if it is new.
 
     ``failure``: the step gave up earlier while the store could not take the dead letter; write it now.
     ``tries``: the input's failures so far (see :func:`_retry_or_record`).
+    ``batch``: more frontier entries fetched before, re-checked with this one (:func:`_fan_out`).
     """
 
     def give_up(f: Failure) -> None:
@@ -226,13 +233,63 @@ def fetch_url(
     if failure is not None:
         _record(self, give_up, Failure(**failure))
         return Outcome.FAILED
+    if batch:
+        return _recheck([run_url_id, *batch])
     try:
         result = crawl.fetch_step(_repo(), _fetcher, run_url_id)
     except Exception as exc:
         _retry_or_record(self, exc, give_up, tries)
         return Outcome.FAILED
-    _follow_up(result)
+    _follow_up(replace(result, children=()))
+    _fan_out(run_url_id, result.children)
     return result.outcome
+
+
+#: Known links re-checked per message: enough that a 304 does not cost a message and a task of its
+#: own (which made a re-crawl through workers cost 30-40% of the first crawl), few enough that a
+#: re-crawl is still spread over the workers.
+RECHECK_CHUNK = 10
+
+
+def _fan_out(run_url_id: int, children: Sequence[int]) -> None:
+    """Send a page's links: each new one in its own message (a download and an analysis, worth a
+    worker each), the ones fetched before in chunks of :data:`RECHECK_CHUNK` (mostly 304s)."""
+    try:
+        known = _repo().known_items(children)
+    except Exception as exc:  # the store is down: one message each, as before
+        log.warning("frontier entry %d: links sent one by one (%s)", run_url_id, exc)
+        known = set()
+    again = [c for c in children if c in known]
+    try:
+        for child in (c for c in children if c not in known):
+            _send(Task.FETCH_URL, (child,))
+        for i in range(0, len(again), RECHECK_CHUNK):
+            chunk = again[i : i + RECHECK_CHUNK]
+            _send(Task.FETCH_URL, (chunk[0],), {"batch": chunk[1:]})
+    except BrokerUnavailable as exc:
+        log.warning("links of frontier entry %d not sent (%s); they wait in the store", run_url_id, exc)
+
+
+def _recheck(ids: list[int]) -> str:
+    """A chunk of known links: re-checked here with their own links (:mod:`miner.recheck`); what is
+    left (new URLs, transient failures, time up) is sent one message each, for the retry policy."""
+    try:
+        rest = fetch_known_inline(
+            _repo(),
+            _fetcher,
+            ids,
+            budget=get_settings().task_soft_time_limit / 2,
+            on_step=lambda r: _follow_up(replace(r, children=())),
+        )
+    except Exception as exc:  # the store went away: every entry is still queued in the store
+        log.warning("frontier entries %s not re-checked (%s); sending them one by one", ids, exc)
+        rest = ids
+    try:
+        for run_url_id in rest:
+            _send(Task.FETCH_URL, (run_url_id,))
+    except BrokerUnavailable as exc:
+        log.warning("frontier entries %s not sent (%s); they wait in the store", rest, exc)
+    return "rechecked"
 
 
 @app.task(bind=True, name=Task.PROCESS_DOCUMENT.celery_name, max_retries=None)

@@ -32,11 +32,27 @@ def _xml_parser() -> etree.XMLParser:
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "sms:", "ftp:")
 
 
-def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
+def nofollow(doc: lxml.html.HtmlElement) -> bool:
+    """The page says ``<meta name="robots" content="nofollow">``: its author asked robots not to
+    follow its links."""
+    for meta in doc.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if name in ("robots", "policy-miner") and "nofollow" in (meta.get("content") or "").lower():
+            return True
+    return False
+
+
+def _is_main(el: lxml.html.HtmlElement) -> bool:
+    return el.tag in ("main", "article") or (el.get("role") or "").lower() == "main"
+
+
+def discover_links(base_url: str, html_bytes: bytes, *, main_only: bool = False) -> list[str]:
     """Absolute, canonical http(s) links of an HTML page, in page order, without duplicates.
 
     Honours ``<base href>``, and returns nothing when the page says ``<meta name="robots"
-    content="nofollow">`` (the author asked robots not to follow its links).
+    content="nofollow">`` (the author asked robots not to follow its links). ``main_only``: only the
+    links inside the page's main content (``<main>``, ``<article>``, a ``main`` role), not its
+    navigation; nothing when the page marks no main content.
     """
     if not html_bytes.strip():
         return []
@@ -44,17 +60,18 @@ def discover_links(base_url: str, html_bytes: bytes) -> list[str]:
         doc = lxml.html.document_fromstring(html_bytes)
     except (etree.ParserError, ValueError):
         return []
-    for meta in doc.iter("meta"):
-        name = (meta.get("name") or "").lower()
-        if name in ("robots", "policy-miner") and "nofollow" in (meta.get("content") or "").lower():
-            return []
+    if nofollow(doc):
+        return []
     base = base_url
     for b in doc.iter("base"):
         if b.get("href"):
             base = urljoin(base_url, b.get("href", "").strip())
             break
     seen: dict[str, None] = {}
-    for el in doc.iter("a", "area"):
+    roots = [doc]
+    if main_only:
+        roots = [el for el in doc.iter("main", "article", "div", "section") if _is_main(el)]
+    for el in (a for root in roots for a in root.iter("a", "area")):
         href = (el.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
@@ -265,3 +282,34 @@ def likely_document(url: str, document_types: tuple[str, ...] = ("pdf", "html", 
     """True for links worth fetching as documents of a source: a kept kind, not a listing page."""
     kind = document_kind(url)
     return kind is not None and kind in document_types and not (kind == "html" and is_listing(url))
+
+
+#: Elements whose text is navigation or code, not the page's own text.
+_CHROME = ("nav", "header", "footer", "script", "style", "form", "select", "button", "noscript")
+#: Own text (outside links and navigation) from which an HTML page counts as a document.
+MIN_DOCUMENT_TEXT = 400
+
+
+def is_listing_page(html_bytes: bytes) -> bool:
+    """True for an HTML page that is mostly links (a list of other pages), judged by what it serves.
+
+    An address with ``?page=`` or ``?p=`` is paging on one site and a page id on the next, so the
+    crawler follows such addresses as listings and lets the content decide whether to store them: a
+    page with at least :data:`MIN_DOCUMENT_TEXT` characters of its own text (outside links,
+    navigation, scripts and forms) and more own text than link text is a document.
+    """
+    try:
+        doc = lxml.html.document_fromstring(html_bytes)
+    except (etree.ParserError, ValueError):
+        return True
+    body = doc.find("body")
+    root = body if body is not None else doc
+    for el in list(root.iter(*_CHROME)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))
+    for el in list(root.iter("a")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    own = len(" ".join(root.text_content().split()))
+    return own < MIN_DOCUMENT_TEXT or own <= linked

@@ -95,24 +95,72 @@ def canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def in_scope(source: Source, url: str) -> bool:
-    """True when ``url`` belongs to ``source``: its canonical form starts with one of the source's
-    canonical scope prefixes and contains none of its exclusions.
+def _site_host(netloc: str) -> str:
+    """The host of a canonical netloc without a leading ``www.``: the publisher's site."""
+    return netloc[4:] if netloc.startswith("www.") else netloc
+
+
+def _respell(canonical: str, prefix: str) -> str:
+    """``canonical`` written with the scheme and host of ``prefix`` when both name one site
+    (``www`` or bare host, http or https), else unchanged."""
+    url, pre = urlsplit(canonical), urlsplit(prefix)
+    if url.netloc == pre.netloc and url.scheme == pre.scheme:
+        return canonical
+    if _site_host(url.netloc) != _site_host(pre.netloc):
+        return canonical
+    return urlunsplit((pre.scheme, pre.netloc, url.path, url.query, ""))
+
+
+def _canonical_all(urls: tuple[str, ...]) -> list[str]:
+    out = []
+    for u in urls:
+        try:
+            out.append(canonicalize(u))
+        except ValueError:
+            continue
+    return out
+
+
+def document_locations(source: Source) -> list[str]:
+    """Canonical URL prefixes where the source's documents may sit outside its scope: each of its
+    ``document_paths`` on every host of its scope, and each of its ``document_hosts``."""
+    hosts = dict.fromkeys(
+        f"{urlsplit(p).scheme}://{urlsplit(p).netloc}" for p in _canonical_all(source.scope)
+    )
+    prefixes = [h + path for h in hosts for path in source.document_paths]
+    prefixes += [h if "://" in h else f"https://{h}/" for h in source.document_hosts]
+    return _canonical_all(tuple(prefixes))
+
+
+def scoped(source: Source, url: str, *, listing: bool = False) -> str | None:
+    """``url`` as the source spells it when it belongs to the source, else ``None``.
 
     The one scope test of the product (the registry checks start URLs with it, the crawler every
-    link): both sides are canonicalised, so ``https://example.be:443/plans/a.pdf`` is inside the scope
-    ``https://example.be/plans/``. Non-http(s) and malformed URLs are out of scope.
+    link). Both sides are canonicalised, so ``https://example.be:443/plans/a.pdf`` is inside the
+    scope ``https://example.be/plans/``. A URL belongs to a source when it starts with one of the
+    source's scope prefixes -- or, unless it is a ``listing`` to crawl further, with one of its
+    document locations (:func:`document_locations`: ``/sites/default/files/``, another host of the
+    publisher) -- and contains none of its exclusions. Where the source says ``same_site`` (the
+    default), ``www`` and bare host and http and https are one site, and the URL is returned in the
+    spelling of the prefix it matched, so that one resource is fetched and stored once whichever
+    form a page linked. Non-http(s) and malformed URLs are out of scope.
     """
     try:
         canonical = canonicalize(url)
     except ValueError:
-        return False
+        return None
     if urlsplit(canonical).scheme not in DEFAULT_PORTS:
-        return False
-    prefixes = []
-    for p in source.scope:
-        try:
-            prefixes.append(canonicalize(p))
-        except ValueError:
-            continue
-    return any(canonical.startswith(p) for p in prefixes) and not any(x in canonical for x in source.exclude)
+        return None
+    prefixes = _canonical_all(source.scope)
+    if not listing:
+        prefixes += document_locations(source)
+    for prefix in prefixes:
+        candidate = _respell(canonical, prefix) if source.same_site else canonical
+        if candidate.startswith(prefix):
+            return None if any(x in candidate for x in source.exclude) else candidate
+    return None
+
+
+def in_scope(source: Source, url: str, *, listing: bool = False) -> bool:
+    """True when ``url`` belongs to ``source`` (:func:`scoped`)."""
+    return scoped(source, url, listing=listing) is not None

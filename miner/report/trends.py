@@ -5,7 +5,8 @@ scanned pages without OCR, a language without a lexicon: :func:`not_scored_reaso
 are counted apart and never averaged as 0. The mean score is over *scored, in-scope* documents
 (employment or education detected in the text, the scope of the product's flags), because a score
 measures what an employment or education plan does for people with a migration background and
-means little for a text about something else. A year is the publication year; documents without a
+means little for a text about something else. A text a publisher serves in two languages (a document
+and its translations, ``translation_of``) is counted once, under its first-stored variant. A year is the publication year; documents without a
 known publication date count under their fetch year, on rows that say so (``year_source``).
 
 Library API (the CLI, the web app and the e-mailed report call these):
@@ -175,9 +176,14 @@ def summarise(facts: Iterable[DocumentFacts], by: Sequence[str]) -> list[dict[st
     ``coverage``: per dimension, the share of scored documents where it is above 0; ``flags``: how
     many scored documents raised each flag. Shares are None where nothing was scored."""
     summary = Summary(by)
-    for f in facts:
+    for f in one_per_text(facts):
         summary.add(f, not_scored_reason(f))
     return summary.rows()
+
+
+def one_per_text(facts: Iterable[DocumentFacts]) -> Iterable[DocumentFacts]:
+    """The documents that are not a translation of another: one per text, whatever its languages."""
+    return (f for f in facts if f.translation_of is None)
 
 
 def _share(n: int, of: int) -> float | None:
@@ -227,7 +233,7 @@ def build_report(
     summary = Summary(by)
     levels = LevelCounter()
     totals = {"documents": 0, "scored": 0, "not_scored": 0, "in_scope": 0}
-    for f in repo.iter_facts(government=government, source_id=source_id):
+    for f in one_per_text(repo.iter_facts(government=government, source_id=source_id)):
         reason = not_scored_reason(f)
         summary.add(f, reason)
         levels.see(f.government)

@@ -7,6 +7,7 @@ run finished (:func:`~miner.store.runs.finish_settled`), in the same transaction
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -59,43 +60,93 @@ class FrontierStore(StoreBase):
     ) -> int | None:
         """Put ``url`` on the run's frontier; its run_url id, or None when it is there already or the
         run already holds ``limit`` documents. Safe under concurrency: the UNIQUE(run, url) decides."""
-        role = UrlRole(role)
+        found = self.enqueue_many(
+            run_id, source_id, [(url, role)], depth=depth, limit=limit, parent_id=parent_id
+        )
+        return found[0] if found else None
+
+    @transient
+    def enqueue_many(
+        self,
+        run_id: int,
+        source_id: str,
+        links: Sequence[tuple[str, UrlRole]],
+        *,
+        depth: int,
+        limit: int | None = None,
+        parent_id: int | None = None,
+    ) -> list[int]:
+        """:meth:`enqueue` for every (url, role) of a page in one transaction (a listing of a
+        thousand links is one commit, not a thousand); the new run_url ids, in order."""
+        new: list[int] = []
+        if not links:
+            return new
         with self._write() as conn:
             lock_run(conn, run_id)
-            conn.execute(
-                upsert(conn, URLS)
-                .values(source_id=source_id, url=url, role=role, first_seen_at=now())
-                .on_conflict_do_nothing(index_elements=["source_id", "url"])
-            )
-            url_id = conn.execute(
-                select(URLS.c.id).where(URLS.c.source_id == source_id, URLS.c.url == url)
-            ).scalar_one()
-            if limit is not None and role == UrlRole.DOCUMENT:
-                held = conn.execute(
-                    select(func.count())
-                    .select_from(RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id))
-                    .where(RUN_URLS.c.run_id == run_id, URLS.c.role == UrlRole.DOCUMENT)
-                ).scalar_one()
-                if held >= limit:
-                    return None
-            res = conn.execute(
-                upsert(conn, RUN_URLS)
-                .values(
-                    run_id=run_id,
-                    url_id=url_id,
-                    depth=depth,
-                    parent_id=parent_id,
-                    state=FrontierState.QUEUED,
-                    updated_at=now(),
+            held: int | None = None
+            for url, raw_role in links:
+                role = UrlRole(raw_role)
+                conn.execute(
+                    upsert(conn, URLS)
+                    .values(source_id=source_id, url=url, role=role, first_seen_at=now())
+                    .on_conflict_do_nothing(index_elements=["source_id", "url"])
                 )
-                .on_conflict_do_nothing(index_elements=["run_id", "url_id"])
-                .returning(RUN_URLS.c.id)
+                url_id = conn.execute(
+                    select(URLS.c.id).where(URLS.c.source_id == source_id, URLS.c.url == url)
+                ).scalar_one()
+                if limit is not None and role == UrlRole.DOCUMENT:
+                    if held is None:
+                        held = conn.execute(
+                            select(func.count())
+                            .select_from(RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id))
+                            .where(RUN_URLS.c.run_id == run_id, URLS.c.role == UrlRole.DOCUMENT)
+                        ).scalar_one()
+                    if held >= limit:
+                        continue
+                res = conn.execute(
+                    upsert(conn, RUN_URLS)
+                    .values(
+                        run_id=run_id,
+                        url_id=url_id,
+                        depth=depth,
+                        parent_id=parent_id,
+                        state=FrontierState.QUEUED,
+                        updated_at=now(),
+                    )
+                    .on_conflict_do_nothing(index_elements=["run_id", "url_id"])
+                    .returning(RUN_URLS.c.id)
+                )
+                added = res.scalar()
+                if added is not None:
+                    new.append(int(added))
+                    if held is not None and role == UrlRole.DOCUMENT:
+                        held += 1
+        return new
+
+    @transient
+    def known_items(self, run_url_ids: Sequence[int]) -> set[int]:
+        """Which of these frontier entries name a URL fetched before (a conditional request, most
+        likely answered 304): one query for a whole page of links."""
+        if not run_url_ids:
+            return set()
+        with self._read() as conn:
+            rows = conn.execute(
+                select(RUN_URLS.c.id)
+                .select_from(RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id))
+                .where(RUN_URLS.c.id.in_(list(run_url_ids)), URLS.c.last_hash.is_not(None))
             )
-            new = res.scalar()
-            return int(new) if new is not None else None
+            return {int(r) for r in rows.scalars()}
 
     @transient
     def work_item(self, run_url_id: int) -> WorkItem | None:
+        found = self.work_items([run_url_id])
+        return found.get(run_url_id)
+
+    @transient
+    def work_items(self, run_url_ids: Sequence[int]) -> dict[int, WorkItem]:
+        """The work items of these frontier entries, by run_url id, in one query."""
+        if not run_url_ids:
+            return {}
         q = select(
             RUN_URLS.c.id.label("run_url_id"),
             RUN_URLS.c.run_id,
@@ -115,8 +166,8 @@ class FrontierStore(StoreBase):
             RUN_URLS.join(URLS, URLS.c.id == RUN_URLS.c.url_id).join(RUNS, RUNS.c.id == RUN_URLS.c.run_id)
         )
         with self._read() as conn:
-            row = conn.execute(q.where(RUN_URLS.c.id == run_url_id)).mappings().first()
-        return WorkItem.from_row(row) if row else None
+            rows = conn.execute(q.where(RUN_URLS.c.id.in_(list(run_url_ids)))).mappings().all()
+        return {int(r["run_url_id"]): WorkItem.from_row(r) for r in rows}
 
     def _queued(self, condition: Any) -> list[int]:
         with self._read() as conn:

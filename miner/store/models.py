@@ -150,7 +150,8 @@ class Blob(Base):
 
 
 class Document(Base):
-    """The identity of a policy document: one URL of one source.
+    """The identity of a policy document: one URL of one source (a translation served at another URL
+    is another row that names this one in ``translation_of``).
 
     Listed in (url, id) order, page by page after the last key seen, all of them or one source's: an
     index on each order makes page 2,000 cost what page 1 costs.
@@ -164,6 +165,7 @@ class Document(Base):
         Index("ix_documents_current_version", "current_version_id"),
         # the web list's default order: most recently stored or changed first
         Index("ix_documents_updated_id", "updated_at", "id"),
+        Index("ix_documents_translation_of", "translation_of"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
@@ -174,6 +176,11 @@ class Document(Base):
     current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The document this one translates (the first stored language variant of the same text; no FK,
+    #: like ``current_version_id``): reports count a text once, whatever its languages.
+    translation_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The language the publisher's address or alternate link gives this variant ("nl", "fr", ...).
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class DocumentVersion(Base):

@@ -65,6 +65,8 @@ class DocumentFacts:
     flags: tuple[FlagFacts, ...] = ()
     #: Evidence rows of the analysis (only when asked for: exports).
     evidence: tuple[dict[str, Any], ...] = ()
+    #: The document this one translates (another language variant of the same text), else None.
+    translation_of: int | None = None
 
     @property
     def flag_codes(self) -> tuple[str, ...]:
@@ -114,7 +116,7 @@ def _facts_page(
 ) -> keyset.Page[DocumentFacts]:
     key = keyset.decode(_TAG, cursor, (int,))
     d = DOCUMENTS.c
-    q = select(d.id, d.url, d.source_id, d.government, d.current_version_id)
+    q = select(d.id, d.url, d.source_id, d.government, d.current_version_id, d.translation_of)
     if source_id is not None:
         q = q.where(d.source_id == source_id)
     if government is not None:
@@ -203,4 +205,5 @@ def _facts(
         detail=detail,
         flags=tuple(flags.get(a["id"], ())) if a else (),
         evidence=tuple(evidence.get(a["id"], ())) if a else (),
+        translation_of=doc["translation_of"],
     )

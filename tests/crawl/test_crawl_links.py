@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from miner.crawl import _links, sniff_kind
+from miner.crawl import sniff_kind
+from miner.follow import links_of as _links
 from miner.records import Fetched, Source
 from miner.store.repository import WorkItem
 
@@ -36,9 +37,17 @@ def test_an_entry_page_gives_documents_of_kept_kinds_and_listing_pages() -> None
     }
 
 
-def test_a_document_page_gives_only_its_attached_files() -> None:
-    found = _links(SOURCE, _item("document", depth=1), BASE, PAGE, "html")
-    assert found == [(BASE + "plan.pdf", "document")]
+def test_a_content_page_is_not_a_dead_end() -> None:
+    """A document page leads on to its annexes, related documents and listings (within scope and
+    depth, which the queueing checks)."""
+    found = dict(_links(SOURCE, _item("document", depth=1), BASE, PAGE, "html"))
+    assert found == {BASE + "plan.pdf": "document", "https://emploi.wallonie.be/actualites/": "entry"}
+    # The HTML links of its main text are explored (stored if they serve a document); its menus not.
+    page = b"""<html><body><nav><a href="/menu.html">menu</a></nav>
+    <main><p>Zie ook <a href="detail.html">het detail</a> en <a href="bijlage.pdf">de bijlage</a>.</p></main>
+    <footer><a href="/contact.html">contact</a></footer></body></html>"""
+    found = dict(_links(SOURCE, _item("document", depth=1), BASE, page, "html"))
+    assert found == {BASE + "detail.html": "entry", BASE + "bijlage.pdf": "document"}
 
 
 def test_sitemaps_give_pages_and_child_sitemaps() -> None:
@@ -74,3 +83,18 @@ def test_kind_comes_from_the_bytes_before_the_content_type() -> None:
     assert kind(b'<?xml version="1.0"?><urlset>') == "xml"
     assert kind(b"plain words", "text/plain; charset=utf-8") == "text"
     assert kind(b"\x89PNG\r\n") == "other"
+
+
+def test_query_string_addresses_are_fetched_as_listings_that_may_be_documents() -> None:
+    """``?p=42`` is a page id on one site and paging on the next: followed from pages and sitemaps
+    as a listing; what it serves decides whether it is stored (``fetch_step``)."""
+    urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://emploi.wallonie.be/index.php?p=42</loc></url></urlset>"""
+    assert _links(SOURCE, _item("sitemap"), BASE, urlset, "xml") == [
+        ("https://emploi.wallonie.be/index.php?p=42", "entry")
+    ]
+    page = b'<html><body><a href="/circ?page=2">2</a> <a href="/circ?id=7&amp;p=3">3</a></body></html>'
+    assert _links(SOURCE, _item("entry"), BASE, page, "html") == [
+        ("https://emploi.wallonie.be/circ?page=2", "entry"),
+        ("https://emploi.wallonie.be/circ?id=7&p=3", "entry"),
+    ]

@@ -98,15 +98,17 @@ def test_miner_run_twice_stores_once_and_the_second_run_is_all_304(site: StaticS
     assert by_path["/fr/plan.html"]["language"] == "fr"
     assert by_path["/plans/actieplan.html"]["title"].startswith("Actieplan")
 
-    # robots.txt is obeyed, the outside link and the navigation of a document page are not followed.
-    assert not [p for p, _ in site.log if p.startswith(("/private/", "/menu/"))]
+    # robots.txt is obeyed and the outside link not followed; a document page's navigation is
+    # explored (a content page is not a dead end) but not stored: it is not a document.
+    assert not [p for p, _ in site.log if p.startswith("/private/")]
+    assert ("/menu/elders.html", 200) in site.log
 
     second = _miner("run", "--sources", str(sources), "--allow-private-addresses", env=env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert re.search(r"new 0\b", second.stdout) and re.search(r"unchanged \(304\) 5\b", second.stdout)
     again = [(p, code) for p, code in site.requests(seen_first) if p != "/robots.txt"]
     assert again and all(code == 304 for _, code in again), again
-    assert sorted(p for p, _ in again) == sorted(["/index.html", *DOCUMENTS])
+    assert sorted(p for p, _ in again) == sorted(["/index.html", "/menu/elders.html", *DOCUMENTS])
     assert _counts(db) == after_first  # no new document, version, blob, paragraph or analysis
 
 

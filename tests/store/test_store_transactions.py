@@ -71,7 +71,18 @@ def test_every_public_method_is_one_transaction(store_url: str) -> None:
         "enqueue": lambda: repo.enqueue(
             run_id, SOURCE.id, "http://127.0.0.1:1/v", role=UrlRole.DOCUMENT, depth=1
         ),
+        "enqueue_many": lambda: repo.enqueue_many(
+            run_id, SOURCE.id, [("http://127.0.0.1:1/w", UrlRole.DOCUMENT)], depth=1, limit=10
+        ),
+        "known_items": lambda: repo.known_items([run_url, other]),
         "work_item": lambda: repo.work_item(run_url),
+        "work_items": lambda: repo.work_items([run_url, other]),
+        "store_not_modified_many": lambda: repo.store_not_modified_many(
+            [(item, _fetched(item.url, b""), datetime.now(UTC))]
+        ),
+        "blob_head": lambda: repo.blob_head("0" * 64),
+        "blob_heads": lambda: repo.blob_heads(["0" * 64]),
+        "link_translation": lambda: repo.link_translation(item.url_id, "nl", ["http://127.0.0.1:1/u.html"]),
         "queued_items": lambda: repo.queued_items(run_id),
         "queued_children": lambda: repo.queued_children(run_url),
         "finish_item": lambda: repo.finish_item(run_url, state=FrontierState.DONE, outcome=Outcome.NEW),
