@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests" / "store"), str(ROOT / "tests" / "web")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "store"), str(ROOT / "tests" / "web")]
 
 import bulk  # noqa: E402
 import webstore  # noqa: E402
