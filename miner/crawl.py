@@ -210,18 +210,25 @@ def settle_fetch(
     if stored.version_id is not None and body:
         link_translations(repo, source, item, base, body, kind)
     links = scoped_links(source, item, base, body, kind) if body else []
-    children = repo.enqueue_many(
+    children = _enqueue(repo, source, item, links)
+    state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
+    repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
+    return StepResult(
+        run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
+    )
+
+
+def _enqueue(
+    repo: Repository, source: Source, item: WorkItem, links: Sequence[tuple[str, UrlRole]]
+) -> list[int]:
+    """Put a page's links on its run's frontier one level deeper (one commit), within the source's cap."""
+    return repo.enqueue_many(
         item.run_id,
         source.id,
         links,
         depth=item.depth + 1,
         limit=source.max_documents,
         parent_id=item.run_url_id,
-    )
-    state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
-    repo.finish_item(run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
-    return StepResult(
-        run_url_id, item.role, stored.outcome, stored.version_id, stored.needs_analysis, tuple(children)
     )
 
 
@@ -248,14 +255,7 @@ def _not_modified(
             body = head if len(head) < BLOB_HEAD else repo.blob(item.last_hash)
     links = scoped_links(source, item, fetched.final_url or item.url, body, kind) if body else []
     stored = repo.store_not_modified(item, fetched=fetched, started_at=started, settle=not links)
-    children = repo.enqueue_many(
-        item.run_id,
-        source.id,
-        links,
-        depth=item.depth + 1,
-        limit=source.max_documents,
-        parent_id=item.run_url_id,
-    )
+    children = _enqueue(repo, source, item, links)
     if links:
         state = FrontierState.ANALYSING if stored.needs_analysis else FrontierState.DONE
         repo.finish_item(item.run_url_id, state=state, outcome=stored.outcome, version_id=stored.version_id)
