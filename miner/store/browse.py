@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection
 from miner.rubric import FLAG_CODES
 from miner.store import keyset
 from miner.store.base import ANALYSES, DOCUMENTS, FLAGS, PARAGRAPHS, VERSIONS, StoreBase, transient
-from miner.store.reviews import FLAG_REVIEWS, ReviewDecision
+from miner.store.reviews import FLAG_REVIEWS, ReviewDecision, in_force
 
 #: What an undated document sorts as (last, newest first).
 _UNDATED = date(1, 1, 1)
@@ -331,20 +331,10 @@ def _flag_columns(conn: Connection) -> list[Any]:
     """The flags of the row's analysis, and those whose review in force dismisses them: correlated
     lookups through the flags' and the reviews' indexes, so a page stays one statement."""
     raised = select(FLAGS.c.code).where(FLAGS.c.analysis_id == ANALYSES.c.id)
-    later = FLAG_REVIEWS.alias("later")
-    in_force = ~(
-        select(later.c.id)
-        .where(
-            later.c.document_id == FLAG_REVIEWS.c.document_id,
-            later.c.flag_code == FLAG_REVIEWS.c.flag_code,
-            later.c.id > FLAG_REVIEWS.c.id,
-        )
-        .exists()
-    )
     dismissed = select(FLAG_REVIEWS.c.flag_code).where(
         FLAG_REVIEWS.c.document_id == DOCUMENTS.c.id,
         FLAG_REVIEWS.c.decision == ReviewDecision.DISMISSED,
-        in_force,
+        in_force(),
     )
     return [
         _joined_codes(conn, raised).label("flag_codes"),

@@ -34,8 +34,7 @@ from miner.store.base import (
     upsert,
 )
 from miner.store.outbox import OutboxState
-from miner.store.reviews import FLAG_REVIEWS as REVIEWS
-from miner.store.reviews import ReviewDecision
+from miner.store.reviews import dismissed_codes
 from miner.store.subscriptions import (
     OUTBOX,
     Channel,
@@ -117,15 +116,6 @@ def _latest_analysis(conn: Connection, version_id: int) -> tuple[int | None, set
         return None, set()
     codes = {c for (c,) in conn.execute(select(FLAGS.c.code).where(FLAGS.c.analysis_id == row.id))}
     return row.score, codes
-
-
-def _dismissed(conn: Connection, document_id: int) -> set[str]:
-    """Flags of the document whose review in force (the latest) dismissed them."""
-    latest: dict[str, str] = {}
-    q = select(REVIEWS.c.flag_code, REVIEWS.c.decision).where(REVIEWS.c.document_id == document_id)
-    for code, decision in conn.execute(q.order_by(REVIEWS.c.id)):
-        latest[code] = decision
-    return {c for c, d in latest.items() if d == ReviewDecision.DISMISSED}
 
 
 def _terms(conn: Connection, watchlist: str) -> list[tuple[str, str]]:
@@ -224,7 +214,7 @@ def plan_alerts(conn: Connection, version_id: int, analysis: Analysis) -> int:
         old = {versions.normalise(t) for t, _ in before}
         event, raised = Event.CHANGED, flags - previous_flags
         added = [(t, lang) for t, lang in mine if versions.normalise(t) not in old]
-    raised -= _dismissed(conn, document_id)
+    raised -= dismissed_codes(conn, document_id)
     score = analysis.score if analysis.scored else None
     facts = _Facts(
         event=event,

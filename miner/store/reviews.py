@@ -143,13 +143,7 @@ class ReviewStore(StoreBase):
     def is_dismissed(self, document_id: int, flag_code: str) -> bool:
         """Whether the review in force of this flag of this document dismisses it (alerts skip it)."""
         with self._read() as conn:
-            decision = conn.execute(
-                select(FLAG_REVIEWS.c.decision)
-                .where(FLAG_REVIEWS.c.document_id == document_id, FLAG_REVIEWS.c.flag_code == flag_code)
-                .order_by(FLAG_REVIEWS.c.id.desc())
-                .limit(1)
-            ).scalar()
-        return decision == ReviewDecision.DISMISSED
+            return flag_code in dismissed_codes(conn, document_id)
 
     @transient
     def review_labels_page(
@@ -162,6 +156,31 @@ class ReviewStore(StoreBase):
     def iter_review_labels(self, *, page_size: int = keyset.PAGE_SIZE) -> Iterator[ReviewLabel]:
         """Every review in force as a gold label (for an evaluation), one page at a time."""
         return keyset.iterate(lambda c: self.review_labels_page(cursor=c, limit=page_size))
+
+
+def in_force() -> Any:
+    """A review row is in force when no later review exists for the same document and flag: the one
+    definition of "the review in force" for lists, labels and alerts."""
+    later = FLAG_REVIEWS.alias("later")
+    return ~(
+        select(later.c.id)
+        .where(
+            later.c.document_id == FLAG_REVIEWS.c.document_id,
+            later.c.flag_code == FLAG_REVIEWS.c.flag_code,
+            later.c.id > FLAG_REVIEWS.c.id,
+        )
+        .exists()
+    )
+
+
+def dismissed_codes(conn: Connection, document_id: int) -> set[str]:
+    """The flag codes of a document whose review in force dismisses them."""
+    q = select(FLAG_REVIEWS.c.flag_code).where(
+        FLAG_REVIEWS.c.document_id == document_id,
+        FLAG_REVIEWS.c.decision == ReviewDecision.DISMISSED,
+        in_force(),
+    )
+    return {c for (c,) in conn.execute(q)}
 
 
 def _reviews_of(conn: Connection, document_ids: Sequence[int]) -> dict[int, list[Review]]:
@@ -178,16 +197,7 @@ def _reviews_of(conn: Connection, document_ids: Sequence[int]) -> dict[int, list
 
 def _labels_page(conn: Connection, cursor: str | None, limit: int) -> keyset.Page[ReviewLabel]:
     key = keyset.decode(_LABELS_TAG, cursor, (int,))
-    later = FLAG_REVIEWS.alias("later")
-    newest = ~(
-        select(later.c.id)
-        .where(
-            later.c.document_id == FLAG_REVIEWS.c.document_id,
-            later.c.flag_code == FLAG_REVIEWS.c.flag_code,
-            later.c.id > FLAG_REVIEWS.c.id,
-        )
-        .exists()
-    )
+    newest = in_force()
     q = (
         select(FLAG_REVIEWS, DOCUMENTS.c.url, VERSIONS.c.content_hash)
         .select_from(
